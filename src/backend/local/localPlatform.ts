@@ -1,0 +1,237 @@
+/**
+ * The local platform: each execution runs `docker/entrypoint.sh` (in Docker when asked for an
+ * image and an engine answers, on the host otherwise) under a detached supervisor, with its
+ * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
+ */
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
+import { MycliError } from '../../shared/errors';
+import { isTerminal } from '../../shared/status';
+import type { UserConfig } from '../../shared/userConfig';
+import type { Platform } from '../platform';
+import { entrypointPath, supervisorPath } from './assets';
+import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
+import { ExecutionStore, FILES, LocalRecord } from './executionStore';
+import { offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
+import { isAlive, signalGroup, sleep } from './processes';
+import { chooseRuntime, LocalRuntime } from './runtime';
+import type { SupervisorPayload, SupervisorStep } from './supervisor';
+
+export interface LocalPlatformOptions {
+  /** MYCLI_HOME: state goes to `<home>/local`. */
+  home: string;
+  /** Where Git credentials and runtime settings are read from (normally process.env). */
+  env: NodeJS.ProcessEnv;
+  userConfig: UserConfig;
+  killGraceSeconds?: number;
+}
+
+/** How long a run may spend cloning and starting, on top of its timeout, before the supervisor stops it. */
+const START_ALLOWANCE_SECONDS = 300;
+const SUPERVISOR_START_TIMEOUT_MS = 15000;
+
+function publicInfo(r: LocalRecord): ExecutionInfo {
+  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, ...info } = r;
+  return info;
+}
+
+/** Runs every step with stderr merged into stdout, so the log keeps the order the lines were written in. */
+const merged = (argv: string[]): string[] => ['/bin/sh', '-c', 'exec "$@" 2>&1', 'mycli-step', ...argv];
+
+export class LocalPlatform implements Platform {
+  readonly name = 'local' as const;
+  readonly policy = { allowLocalRepos: true };
+  readonly store: ExecutionStore;
+  private readonly grace: number;
+
+  constructor(private readonly opts: LocalPlatformOptions) {
+    this.store = new ExecutionStore(opts.home);
+    this.grace = opts.killGraceSeconds ?? (Number(opts.env.MYCLI_KILL_GRACE_SECONDS) || 10);
+  }
+
+  async start(id: string, req: ExecRequest): Promise<ExecResponse> {
+    const runtime = await chooseRuntime(req.image, this.opts.env);
+    const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
+    const record: LocalRecord = {
+      execution_id: id,
+      status: 'PENDING',
+      exit_code: null,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      stopped_at: null,
+      stopped_reason: null,
+      repo: req.repo,
+      branch: req.branch ?? null,
+      command: req.command,
+      image: req.image ?? null,
+      timeout_seconds: req.timeout_seconds!,
+      workdir: req.workdir ?? null,
+      backend: 'local',
+      env_names: Object.keys(req.env ?? {}),
+      runtime,
+      supervisor_pid: null,
+      pgid: null,
+    };
+    const dir = await this.store.create(record);
+    await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
+    await mkdir(join(dir, FILES.home), { mode: 0o700 });
+    await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
+    if (req.image && runtime === 'host') {
+      await appendFile(join(dir, FILES.log), `${Date.now()}\tmycli: no Docker engine here, so this runs on the host; image ${req.image} is not used\n`);
+    }
+    const payload = this.payload(dir, req, runtime, creds);
+    try {
+      await this.launchSupervisor(dir, payload);
+    } catch (err) {
+      const reason = this.mask(`could not start the run: ${(err as Error).message}`, creds);
+      await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
+      throw new MycliError('backend_error', `execution ${id} ${reason}`);
+    }
+    const now = await this.store.read(id);
+    return { execution_id: id, status: now.status, created_at: now.created_at, log_stream: join(dir, FILES.log), ...(req.image ? { image: req.image } : {}) };
+  }
+
+  private payload(dir: string, req: ExecRequest, runtime: LocalRuntime, creds: GitCredentials): SupervisorPayload {
+    const env = this.opts.env;
+    const base: Record<string, string> = {
+      PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: join(dir, FILES.home),
+      LANG: env.LANG ?? 'C.UTF-8',
+      ...(env.TZ ? { TZ: env.TZ } : {}),
+    };
+    const executor: Record<string, string> = {
+      REPO_URL: req.repo,
+      ...(req.branch ? { REPO_BRANCH: req.branch } : {}),
+      USER_COMMAND: req.command,
+      ...(req.workdir ? { WORKDIR: req.workdir } : {}),
+      TIMEOUT_SECONDS: String(req.timeout_seconds),
+      KILL_GRACE_SECONDS: String(this.grace),
+      GIT_DEPTH: '1',
+      MYCLI_WORKSPACE: join(dir, FILES.workspace),
+      MYCLI_PHASE_FILE: join(dir, FILES.phase),
+    };
+    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1' };
+    const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
+    if (runtime === 'host') {
+      const steps: SupervisorStep[] = [{ argv: merged(['bash', entrypointPath()]), env: { ...base, ...req.env, ...executor, ...creds } }];
+      return { steps, deadlineSeconds, ...common };
+    }
+    // Docker: the host clones (only this step sees the credentials), then the user's image,
+    // which needs nothing but sh, runs the command on the checkout.
+    const container = `mycli-${dir.split("/").pop()}`;
+    const workdir = ['/workspace/repo', req.workdir].filter(Boolean).join('/');
+    const envFlags = Object.keys(req.env ?? {}).flatMap((name) => ['-e', name]);
+    const steps: SupervisorStep[] = [
+      { argv: merged(['bash', entrypointPath()]), env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
+      {
+        argv: merged(['docker', 'run', '--rm', '--init', '--name', container, '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags, req.image!, 'sh', '-c', req.command]),
+        env: { ...base, ...req.env },
+        container,
+        timeoutSeconds: req.timeout_seconds,
+      },
+    ];
+    return { steps, deadlineSeconds, ...common };
+  }
+
+  private async launchSupervisor(dir: string, payload: SupervisorPayload): Promise<void> {
+    const errLog = await open(join(dir, FILES.supervisorLog), 'a', 0o600);
+    try {
+      const child = spawn(process.execPath, [supervisorPath(), dir], {
+        detached: true,
+        stdio: ['pipe', 'pipe', errLog.fd],
+        env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
+      });
+      const answer = new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error('the supervisor did not answer in time')), SUPERVISOR_START_TIMEOUT_MS);
+        child.once('error', (err) => reject(err));
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) {
+            clearTimeout(timer);
+            resolve(out.split('\n')[0]!);
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`the supervisor exited with code ${code} before the executor started (see ${join(dir, FILES.supervisorLog)})`));
+        });
+      });
+      child.stdin!.end(JSON.stringify(payload));
+      const line = await answer;
+      child.stdout!.destroy();
+      child.unref();
+      if (line !== 'started') throw new Error(line.replace(/^error /, ''));
+    } finally {
+      await errLog.close();
+    }
+  }
+
+  private mask(text: string, creds: GitCredentials): string {
+    return secretValues(creds).reduce((t, s) => t.split(s).join('***'), text);
+  }
+
+  /** The record, with a run whose supervisor vanished recorded as failed. */
+  private async current(id: string): Promise<LocalRecord> {
+    const r = await this.store.read(id);
+    if (isTerminal(r.status)) return r;
+    const age = Date.now() - Date.parse(r.created_at);
+    const lost = r.supervisor_pid ? !isAlive(r.supervisor_pid) : age > SUPERVISOR_START_TIMEOUT_MS * 2;
+    if (!lost) return r;
+    const again = await this.store.read(id);
+    if (isTerminal(again.status)) return again;
+    signalGroup(again.pgid, 'SIGKILL');
+    const failed: LocalRecord = {
+      ...again,
+      status: 'FAILED',
+      stopped_at: new Date().toISOString(),
+      stopped_reason: 'the local supervisor of this run ended without recording a result (was the machine restarted?)',
+    };
+    await this.store.write(failed);
+    return failed;
+  }
+
+  async status(id: string): Promise<ExecutionInfo> {
+    return publicInfo(await this.current(id));
+  }
+
+  async logs(req: LogsRequest): Promise<LogsResponse> {
+    const offset = offsetFromToken(req.next_token);
+    // Status first: once it is terminal the log is final, so reaching its end means complete.
+    const record = await this.current(req.execution_id);
+    const page = await readLogPage(this.store.file(req.execution_id, 'log'), offset, req.limit!);
+    return {
+      execution_id: req.execution_id,
+      events: page.events,
+      next_token: tokenFromOffset(page.nextOffset),
+      complete: isTerminal(record.status) && page.atEnd,
+    };
+  }
+
+  async list(req: ListRequest): Promise<ExecutionInfo[]> {
+    const ids = await this.store.ids();
+    const records = await Promise.all(ids.map((id) => this.current(id).catch(() => undefined)));
+    return records
+      .filter((r): r is LocalRecord => r !== undefined && (!req.status || r.status === req.status))
+      .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.execution_id.localeCompare(a.execution_id))
+      .slice(0, req.limit)
+      .map(publicInfo);
+  }
+
+  async stop(id: string): Promise<KillResponse> {
+    const r = await this.current(id);
+    if (!isTerminal(r.status)) {
+      await writeFile(this.store.file(id, 'stopRequested'), new Date().toISOString());
+      signalGroup(r.pgid, 'SIGTERM');
+      const until = Date.now() + (this.grace + 5) * 1000;
+      while (Date.now() < until) {
+        const now = await this.current(id);
+        if (isTerminal(now.status)) return { execution_id: id, status: now.status };
+        await sleep(100);
+      }
+    }
+    return { execution_id: id, status: (await this.current(id)).status };
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The per-execution log: one record per output line, `<epoch ms>\t<line>\n`, appended by the
+ * supervisor as the command writes. Readers page through it by byte offset, which is the
+ * API's `next_token`, and only ever consume whole records, so no line is cut or doubled.
+ */
+import { open } from 'node:fs/promises';
+import type { LogEvent } from '../../shared/contract';
+import { invalid } from '../../shared/errors';
+
+/** A line longer than this is split into several events (CloudWatch caps an event at 256 KiB). */
+export const MAX_LINE_BYTES = 64 * 1024;
+const PAGE_BYTES = 4 * 1024 * 1024;
+const NL = 0x0a;
+
+export function tokenFromOffset(offset: number): string {
+  return `o${offset}`;
+}
+
+export function offsetFromToken(token: string | undefined): number {
+  if (!token) return 0;
+  const m = /^o(\d{1,15})$/.exec(token);
+  if (!m) throw invalid(`next_token "${token}" is not a token this backend returned`, 'next_token');
+  return Number(m[1]);
+}
+
+export interface LogPage {
+  events: LogEvent[];
+  nextOffset: number;
+  /** True when the page reached the end of the file as it was when read. */
+  atEnd: boolean;
+}
+
+export async function readLogPage(file: string, offset: number, limit: number): Promise<LogPage> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], nextOffset: offset, atEnd: true };
+    throw err;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (offset >= size) return { events: [], nextOffset: offset, atEnd: true };
+    const want = Math.min(PAGE_BYTES, size - offset);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buf, 0, want, offset);
+    const events: LogEvent[] = [];
+    let pos = 0;
+    while (events.length < limit) {
+      const nl = buf.indexOf(NL, pos);
+      if (nl < 0 || nl >= bytesRead) break;
+      const tab = buf.indexOf(0x09, pos);
+      events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), message: buf.toString('utf8', tab + 1, nl) });
+      pos = nl + 1;
+    }
+    const nextOffset = offset + pos;
+    return { events, nextOffset, atEnd: nextOffset >= size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Splits a byte stream into lines and appends them as records; holds a partial line until its end arrives. */
+export class LogWriter {
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** The last line the executor wrote about itself (`mycli: ...`), used as the stop reason. */
+  lastExecutorLine: string | undefined;
+
+  constructor(private readonly write: (data: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    const records: Buffer[] = [];
+    const now = Buffer.from(`${Date.now()}\t`, 'latin1');
+    let pos = 0;
+    while (pos < chunk.length) {
+      const nl = chunk.indexOf(NL, pos);
+      const end = nl < 0 ? chunk.length : nl;
+      let piece = chunk.subarray(pos, end);
+      while (this.partialBytes + piece.length > MAX_LINE_BYTES) {
+        const take = MAX_LINE_BYTES - this.partialBytes;
+        this.partial.push(piece.subarray(0, take));
+        records.push(now, this.takeLine(), Buffer.from('\n'));
+        piece = piece.subarray(take);
+      }
+      if (nl < 0) {
+        this.partial.push(piece);
+        this.partialBytes += piece.length;
+        break;
+      }
+      this.partial.push(piece);
+      records.push(now, this.takeLine(), Buffer.from('\n'));
+      pos = nl + 1;
+    }
+    if (records.length) this.write(Buffer.concat(records));
+  }
+
+  /** Writes a trailing line that had no newline. */
+  end(): void {
+    if (this.partialBytes > 0) this.write(Buffer.concat([Buffer.from(`${Date.now()}\t`), this.takeLine(), Buffer.from('\n')]));
+  }
+
+  private takeLine(): Buffer {
+    const line = Buffer.concat(this.partial);
+    this.partial = [];
+    this.partialBytes = 0;
+    if (line[0] === 0x6d /* m */ && line.subarray(0, 7).toString() === 'mycli: ') this.lastExecutorLine = line.toString('utf8', 7);
+    return line;
+  }
+}

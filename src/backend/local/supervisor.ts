@@ -1,0 +1,208 @@
+/**
+ * The supervisor: a detached process, one per local execution, that outlives the CLI or server
+ * that started it. It runs the executor's steps, each as its own process group, appends their
+ * output to the log as it is written, and records statuses, timestamps and the exit code.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
+import { ExecutionStore, FILES, LocalRecord } from './executionStore';
+import { LogWriter } from './logFile';
+import { signalGroup } from './processes';
+
+export interface SupervisorStep {
+  argv: string[];
+  env: Record<string, string>;
+  /** A docker container this step runs, stopped with `docker kill` as well as by signal. */
+  container?: string;
+  /** Seconds after which the supervisor itself stops this step as timed out (docker steps). */
+  timeoutSeconds?: number;
+}
+
+export interface SupervisorPayload {
+  steps: SupervisorStep[];
+  killGraceSeconds: number;
+  /** Seconds after start past which the whole run is stopped as timed out, whatever it is doing. */
+  deadlineSeconds: number;
+  keepWorkspace: boolean;
+}
+
+interface StepResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+}
+
+export class Supervisor {
+  private readonly store: ExecutionStore;
+  private record: LocalRecord;
+  private readonly log: LogWriter;
+  private readonly logFd: number;
+  private child: ChildProcess | undefined;
+  private childDone: Promise<StepResult> | undefined;
+  private currentStep: SupervisorStep | undefined;
+  private stopping = false;
+  private timedOut = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly payload: SupervisorPayload,
+  ) {
+    this.store = new ExecutionStore(join(dir, '..', '..', '..'));
+    this.record = this.store.readSync(dir);
+    this.logFd = openSync(join(dir, FILES.log), 'a', 0o600);
+    this.log = new LogWriter((data) => writeSync(this.logFd, data));
+  }
+
+  private update(patch: Partial<LocalRecord>): void {
+    if (patch.status && !canTransition(this.record.status, patch.status)) return;
+    this.record = { ...this.record, ...patch };
+    this.store.writeSync(this.dir, this.record);
+  }
+
+  /** Starts the first step; resolves once it runs (or throws why it could not start). */
+  async start(): Promise<void> {
+    const started = new Date().toISOString();
+    const child = await this.spawnStep(this.payload.steps[0]!);
+    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null });
+  }
+
+  /** Runs every step to the end, then records the outcome. */
+  async run(): Promise<void> {
+    const watch = setInterval(() => this.watch(), 200);
+    const deadline = setTimeout(() => this.stopAll(true), this.payload.deadlineSeconds * 1000);
+    let result: StepResult = { code: 0, signal: null, timedOut: false };
+    let lastPhase = 'config';
+    for (let i = 0; i < this.payload.steps.length; i++) {
+      if (i > 0) {
+        if (this.stopping) break;
+        const child = await this.spawnStep(this.payload.steps[i]!).catch((err: Error) => {
+          this.log.push(Buffer.from(`mycli: could not start ${this.payload.steps[i]!.argv[0]}: ${err.message}\n`));
+          return undefined;
+        });
+        if (!child) {
+          result = { code: 127, signal: null, timedOut: false };
+          break;
+        }
+        this.update({ pgid: child.pid ?? null, status: 'RUNNING' });
+      }
+      result = await this.childDone!;
+      lastPhase = this.phase() ?? lastPhase;
+      if (result.code !== 0 || result.timedOut) break;
+    }
+    clearInterval(watch);
+    clearTimeout(deadline);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.log.end();
+    closeSync(this.logFd);
+    this.finish(result, lastPhase);
+    if (!this.payload.keepWorkspace) rmSync(join(this.dir, FILES.workspace), { recursive: true, force: true });
+    rmSync(join(this.dir, FILES.home), { recursive: true, force: true });
+  }
+
+  private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(step.argv[0]!, step.argv.slice(1), {
+        cwd: this.dir,
+        env: step.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.once('error', reject);
+      child.once('spawn', () => {
+        this.child = child;
+        this.currentStep = step;
+        this.childDone = this.waitStep(child);
+        child.stdout!.on('data', (chunk: Buffer) => this.log.push(chunk));
+        child.stderr!.on('data', (chunk: Buffer) => this.log.push(chunk));
+        if (step.timeoutSeconds) {
+          const t = setTimeout(() => this.stopAll(true), step.timeoutSeconds * 1000);
+          child.once('exit', () => clearTimeout(t));
+        }
+        resolve(child);
+      });
+    });
+  }
+
+  private waitStep(child: ChildProcess): Promise<StepResult> {
+    return new Promise((resolve) => {
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      // Whatever the command left running in its group ends with it, as in a container;
+      // then its pipes close and every line it wrote has been read.
+      child.once('exit', (code, signal) => {
+        exit = { code, signal };
+        signalGroup(child.pid, 'SIGKILL');
+      });
+      child.once('close', (code, signal) => {
+        const e = exit ?? { code, signal };
+        resolve({ ...e, timedOut: this.timedOut });
+      });
+    });
+  }
+
+  private phase(): string | undefined {
+    try {
+      return readFileSync(join(this.dir, FILES.phase), 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private watch(): void {
+    if (this.record.status === 'STARTING' && this.phase() === 'run') this.update({ status: 'RUNNING' });
+    if (!this.stopping && existsSync(join(this.dir, FILES.stopRequested))) this.stopAll(false);
+  }
+
+  /** SIGTERM to the current step's group (and its container), SIGKILL after the grace period. */
+  private stopAll(timedOut: boolean): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.timedOut = timedOut;
+    const pid = this.child?.pid;
+    const container = this.currentStep?.container;
+    if (container) spawnSync('docker', ['kill', '--signal', 'TERM', container], { stdio: 'ignore', timeout: 10000 });
+    signalGroup(pid, 'SIGTERM');
+    this.killTimer = setTimeout(() => {
+      if (container) spawnSync('docker', ['kill', container], { stdio: 'ignore', timeout: 10000 });
+      signalGroup(pid, 'SIGKILL');
+    }, this.payload.killGraceSeconds * 1000);
+  }
+
+  private finish(result: StepResult, phase: string): void {
+    const stopRequested = existsSync(join(this.dir, FILES.stopRequested));
+    const detail = this.log.lastExecutorLine;
+    let status: ExecutionStatus;
+    let reason: string;
+    let exitCode = result.code;
+    if (stopRequested && !this.timedOut) {
+      status = 'STOPPED';
+      reason = 'stopped on request';
+    } else if (result.timedOut || result.code === 124) {
+      status = 'TIMED_OUT';
+      exitCode = 124;
+      reason = `timed out after ${this.record.timeout_seconds} seconds`;
+    } else if (result.code === 0) {
+      status = 'SUCCEEDED';
+      reason = 'command exited with code 0';
+    } else if (result.code === 78 && phase !== 'run') {
+      status = 'FAILED';
+      reason = `bad configuration: ${detail ?? 'the executor refused its settings'}`;
+    } else if (result.code === 79 && phase === 'clone') {
+      status = 'FAILED';
+      reason = detail ?? 'clone failed';
+    } else if (result.code === 78 && phase === 'run' && detail?.startsWith('workdir')) {
+      status = 'FAILED';
+      reason = detail;
+    } else if (result.code === null) {
+      status = 'FAILED';
+      reason = `the executor was ended by ${result.signal ?? 'a signal'}`;
+    } else {
+      status = 'FAILED';
+      reason = `command exited with code ${result.code}`;
+    }
+    if (isTerminal(this.record.status)) return;
+    this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });
+  }
+}

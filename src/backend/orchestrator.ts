@@ -1,0 +1,41 @@
+/** Validates API requests and drives a Platform. The HTTP server, the Lambda and in-process clients all call this. */
+import { randomBytes } from 'node:crypto';
+import {
+  ExecResponse, ExecutionInfo, KillResponse, ListResponse, LogsResponse,
+  parseAction, validateExecRequest, validateExecutionId, validateListRequest, validateLogsRequest,
+} from '../shared/contract';
+import { MycliError } from '../shared/errors';
+import { isTerminal } from '../shared/status';
+import type { Platform } from './platform';
+
+export function newExecutionId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `exec-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export class Orchestrator {
+  constructor(readonly platform: Platform) {}
+
+  /** Handles one `POST /execute` body; returns the response body or throws a MycliError. */
+  async handle(body: unknown): Promise<ExecResponse | ExecutionInfo | LogsResponse | ListResponse | KillResponse> {
+    const { action, body: b } = parseAction(body);
+    switch (action) {
+      case 'exec':
+        return this.platform.start(newExecutionId(), validateExecRequest(b, this.platform.policy));
+      case 'status':
+        return this.platform.status(validateExecutionId(b));
+      case 'logs':
+        return this.platform.logs(validateLogsRequest(b));
+      case 'list':
+        return { executions: await this.platform.list(validateListRequest(b)) };
+      case 'kill': {
+        const id = validateExecutionId(b);
+        const current = await this.platform.status(id);
+        if (isTerminal(current.status)) {
+          throw new MycliError('conflict', `execution ${id} already ended (${current.status}); there is nothing to stop`, 'execution_id');
+        }
+        return this.platform.stop(id);
+      }
+    }
+  }
+}

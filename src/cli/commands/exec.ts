@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { followLogs } from '../../client/logFollower';
+import { isTerminal } from '../../shared/status';
+import { resolveRun } from '../../shared/resolveRun';
+import { chooseBackend } from '../backendChoice';
+import { EXIT, exitCodeOf } from '../exitCodes';
+import { printEvents, progress, summary } from '../output';
+
+interface ExecFlags {
+  repo?: string;
+  branch?: string;
+  image?: string;
+  env: string[];
+  timeout?: string;
+  workdir?: string;
+  remote?: string;
+  config?: string;
+  local?: boolean;
+  endpoint?: string;
+  detach?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerExec(program: Command): void {
+  program
+    .command('exec')
+    .description('Run a shell command in a fresh clone of a Git repository and stream its output')
+    .argument('<command>', 'the shell command, run with sh -c (quote it)')
+    .option('--repo <url|path>', 'repository to clone (default: .mycli.yaml, else the origin remote)')
+    .option('--branch <name>', 'branch to clone (default: .mycli.yaml, else the current branch of this repo)')
+    .option('--image <image>', 'container image that runs the command (needs only sh)')
+    .option('--env <NAME=value>', 'environment variable for the command; NAME alone copies it from your environment (repeatable)', collect, [])
+    .option('--timeout <seconds>', 'stop the command after this many seconds (1-43200, default 3600)')
+    .option('--workdir <dir>', 'sub-folder of the repository to run in')
+    .option('--remote <name>', 'Git remote to take the repository URL from', 'origin')
+    .option('--config <file>', 'use this .mycli.yaml instead of looking for one')
+    .option('--local', 'run on the local backend (the default when nothing else is configured)')
+    .addOption(new Option('--endpoint <url>', 'mycli API endpoint (with MYCLI_API_KEY)').env('MYCLI_API_ENDPOINT'))
+    .option('-d, --detach', 'print only the execution id and return at once')
+    .addHelpText(
+      'after',
+      `
+Exit status: the command's own exit code; 124 timed out; 143 stopped; 78 the executor refused
+its settings; 79 the clone failed; 2 invalid input (nothing started); 3 backend unreachable.
+
+Examples:
+  mycli exec "make test"
+  mycli exec --repo https://github.com/org/infra --branch dev --env TF_VAR_region=eu-west-1 "terraform plan"
+  mycli exec --repo . --local "ls -la"`,
+    )
+    .action(async (command: string, flags: ExecFlags) => {
+      process.exitCode = await runExec(command, flags);
+    });
+}
+
+async function runExec(command: string, flags: ExecFlags): Promise<number> {
+  const backend = await chooseBackend(flags);
+  const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: backend.isLocal });
+  for (const note of resolved.notes) progress(`note: ${note}`);
+  const started = await backend.client.exec(resolved.request);
+  const id = started.execution_id;
+  if (flags.detach) {
+    process.stdout.write(`${id}\n`);
+    return EXIT.ok;
+  }
+  const { request } = resolved;
+  progress(`${id} started on ${backend.client.target}: ${request.repo}${request.branch ? ` (${request.branch})` : ''}`);
+
+  const abort = new AbortController();
+  const onInterrupt = (): void => {
+    abort.abort();
+    progress(`stopped following; ${id} goes on. Follow it: mycli logs -f ${id}   Stop it: mycli kill ${id}`);
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    await followLogs(backend.client, id, printEvents, { follow: true, signal: abort.signal });
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+  let info = await backend.client.status(id);
+  while (!isTerminal(info.status)) {
+    await new Promise((r) => setTimeout(r, 200));
+    info = await backend.client.status(id);
+  }
+  progress(summary(info));
+  return exitCodeOf(info);
+}

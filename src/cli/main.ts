@@ -1,0 +1,50 @@
+/** The `mycli` command line. */
+import { Command, CommanderError } from 'commander';
+import { MycliError } from '../shared/errors';
+import { registerExec } from './commands/exec';
+import { registerKill } from './commands/kill';
+import { registerList } from './commands/list';
+import { registerLogs } from './commands/logs';
+import { registerServe } from './commands/serve';
+import { registerStatus } from './commands/status';
+import { EXIT } from './exitCodes';
+import { version } from '../../package.json';
+
+function exitCodeForError(err: MycliError): number {
+  if (err.code === 'invalid_request' || err.code === 'config_error') return EXIT.usage;
+  if (err.code === 'not_found' || err.code === 'conflict') return EXIT.failure;
+  return EXIT.backend;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('mycli')
+    .description('Run a command from a Git repository in a clean container: on this machine, or on AWS ECS Fargate.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerExec(program);
+  registerStatus(program);
+  registerLogs(program);
+  registerList(program);
+  registerKill(program);
+  registerServe(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+      return;
+    }
+    if (err instanceof MycliError) {
+      process.stderr.write(`mycli: error: ${err.message}\n`);
+      process.exitCode = exitCodeForError(err);
+      return;
+    }
+    process.stderr.write(`mycli: unexpected error: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}
+
+void main(process.argv);

@@ -1,0 +1,34 @@
+/** One client interface for both ways of reaching a backend: over HTTP, or in-process (local). */
+import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, ListResponse, LogsRequest, LogsResponse } from '../shared/contract';
+
+export interface ApiClient {
+  /** Where requests go, for messages: "local" or the endpoint URL. */
+  readonly target: string;
+  exec(req: ExecRequest): Promise<ExecResponse>;
+  status(executionId: string): Promise<ExecutionInfo>;
+  logs(req: LogsRequest): Promise<LogsResponse>;
+  list(req?: ListRequest): Promise<ListResponse>;
+  kill(executionId: string): Promise<KillResponse>;
+}
+
+/** Shared by both clients: each action is one body sent to `POST /execute`. */
+export abstract class ActionClient implements ApiClient {
+  abstract readonly target: string;
+  protected abstract send<T>(body: Record<string, unknown>): Promise<T>;
+
+  exec(req: ExecRequest): Promise<ExecResponse> {
+    return this.send({ action: 'exec', ...req });
+  }
+  status(executionId: string): Promise<ExecutionInfo> {
+    return this.send({ action: 'status', execution_id: executionId });
+  }
+  logs(req: LogsRequest): Promise<LogsResponse> {
+    return this.send({ action: 'logs', ...req });
+  }
+  list(req: ListRequest = {}): Promise<ListResponse> {
+    return this.send({ action: 'list', ...req });
+  }
+  kill(executionId: string): Promise<KillResponse> {
+    return this.send({ action: 'kill', execution_id: executionId });
+  }
+}

@@ -1,0 +1,14 @@
+import type { Orchestrator } from '../backend/orchestrator';
+import { ActionClient } from './apiClient';
+
+/** Calls the orchestrator directly: the local backend without a server. */
+export class InProcessClient extends ActionClient {
+  readonly target = 'local';
+  constructor(private readonly orchestrator: Orchestrator) {
+    super();
+  }
+  protected async send<T>(body: Record<string, unknown>): Promise<T> {
+    // A JSON round trip, so in-process calls see exactly what an HTTP client would.
+    return JSON.parse(JSON.stringify(await this.orchestrator.handle(JSON.parse(JSON.stringify(body))))) as T;
+  }
+}
