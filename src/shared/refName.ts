@@ -12,6 +12,7 @@ export function branchNameProblem(name: string): string | undefined {
   if (name.length > 255) return 'is longer than 255 characters';
   if (name.startsWith('-')) return 'starts with "-"';
   if (name === '@') return 'is "@"';
+  if (name === 'HEAD') return 'is "HEAD"';
   if (GIT_FORBIDDEN.test(name)) return 'contains a space, a control character or one of ~ ^ : ? * [ \\';
   if (SHELL_META.test(name)) return 'contains a shell metacharacter (; & | < > $ ` \' " ( ) { } ! #)';
   if (name.includes('..')) return 'contains ".."';
