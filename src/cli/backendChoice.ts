@@ -17,8 +17,6 @@ export interface BackendFlags {
 
 export interface Backend {
   client: ApiClient;
-  /** Only the local backend clones local paths. */
-  isLocal: boolean;
 }
 
 export async function localOrchestrator(env: NodeJS.ProcessEnv): Promise<Orchestrator> {
@@ -29,18 +27,18 @@ export async function localOrchestrator(env: NodeJS.ProcessEnv): Promise<Orchest
 export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
   if (flags.local && flags.endpoint) throw configError('--local and --endpoint cannot be used together: pick one backend');
   const config = await loadUserConfig(env);
-  const local = async (): Promise<Backend> => ({ client: new InProcessClient(await localOrchestrator(env)), isLocal: true });
+  const local = async (): Promise<Backend> => ({ client: new InProcessClient(await localOrchestrator(env)) });
   if (flags.local) return local();
   const endpoint = flags.endpoint || env.MYCLI_API_ENDPOINT;
   if (endpoint) {
     const key = env.MYCLI_API_KEY || config.api_key;
     if (!key) throw configError(`no API key for ${endpoint}: set MYCLI_API_KEY or api_key in ${userConfigPath(env)}`);
-    return { client: new HttpClient(endpoint, key), isLocal: false };
+    return { client: new HttpClient(endpoint, key) };
   }
   if (config.backend === 'local') return local();
   if (config.api_endpoint) {
     if (!config.api_key) throw configError(`${userConfigPath(env)} sets api_endpoint but no api_key: add api_key or set MYCLI_API_KEY`);
-    return { client: new HttpClient(config.api_endpoint, env.MYCLI_API_KEY || config.api_key), isLocal: false };
+    return { client: new HttpClient(config.api_endpoint, env.MYCLI_API_KEY || config.api_key) };
   }
   if (config.backend === 'aws') {
     throw configError(`${userConfigPath(env)} says backend: aws but has no api_endpoint: deploy the backend, or use --local`);

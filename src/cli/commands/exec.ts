@@ -56,7 +56,8 @@ Examples:
 
 async function runExec(command: string, flags: ExecFlags): Promise<number> {
   const backend = await chooseBackend(flags);
-  const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: backend.isLocal });
+  // Local paths are resolved here and checked by the backend, which alone knows what it can clone.
+  const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: true });
   for (const note of resolved.notes) progress(`note: ${note}`);
   const started = await backend.client.exec(resolved.request);
   const id = started.execution_id;
