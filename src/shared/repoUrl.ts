@@ -38,5 +38,5 @@ export function classifyRepoUrl(url: string): RepoCheck {
 
 /** The URL with any password in its userinfo masked, for logs and messages. */
 export function redactRepoUrl(url: string): string {
-  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, '$1:***@');
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/@:]*):[^/]*@/, '$1:***@');
 }
