@@ -4,6 +4,7 @@
  * clone step only, never stored in execution state.
  */
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { configError } from '../../shared/errors';
 import type { UserConfig } from '../../shared/userConfig';
 
@@ -23,7 +24,7 @@ export async function resolveGitCredentials(env: NodeJS.ProcessEnv, config: User
   let key = env.SSH_PRIVATE_KEY || git.ssh_private_key;
   if (!key && git.ssh_private_key_file) {
     try {
-      key = (await readFile(git.ssh_private_key_file)).toString('base64');
+      key = (await readFile(git.ssh_private_key_file.replace(/^~(?=\/)/, homedir()))).toString('base64');
     } catch (err) {
       throw configError(`cannot read git.ssh_private_key_file ${git.ssh_private_key_file}: ${(err as Error).message}`);
     }
