@@ -4,7 +4,7 @@
  */
 import { invalid, MycliError } from './errors';
 import { branchNameProblem } from './refName';
-import { classifyRepoUrl, LOCAL_ONLY_KINDS, RepoKind } from './repoUrl';
+import { classifyRepoUrl, LOCAL_ONLY_KINDS, redactRepoUrl, RepoKind } from './repoUrl';
 import { ExecutionStatus, isStatus } from './status';
 
 export const LIMITS = {
@@ -136,7 +136,7 @@ function optionalInteger(body: Body, field: string, min: number, max: number): n
 
 export function checkRepo(repo: string, policy: ValidationPolicy): RepoKind {
   const result = classifyRepoUrl(repo);
-  if ('problem' in result) throw invalid(`repo "${repo}" ${result.problem}`, 'repo');
+  if ('problem' in result) throw invalid(`repo "${redactRepoUrl(repo)}" ${result.problem}`, 'repo');
   if (!policy.allowLocalRepos && LOCAL_ONLY_KINDS.includes(result.kind)) {
     throw invalid(
       `repo "${repo}" is a ${result.kind === 'path' || result.kind === 'file' ? 'local path' : result.kind + ':// URL'}, which only the local backend can clone; use an https:// or ssh URL`,
