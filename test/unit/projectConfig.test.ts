@@ -95,17 +95,24 @@ describe('parseProjectConfig', () => {
   });
 
   describe('invalid YAML syntax reports the line of the error', () => {
-    const cases: Array<[string, number]> = [
-      ['repo: https://github.com/org/repo.git\nbranch: main\nenv: [a, b\n', 3],
-      ['repo: x\nbranch: main\nimage: "unterminated\n', 3],
-      ['branch: main\nworkdir: a\n  bad: : x\n', 3],
-      ['branch: main\nbranch: dev\n', 2],
+    // [text, the lines the error may be reported on (where yaml detects it)]
+    const cases: Array<[string, number[]]> = [
+      ['branch: main\n\tworkdir: x\n', [2]],
+      ['branch: main\nbranch: dev\n', [2]],
+      ['repo: https://github.com/org/repo.git\nworkdir: x: y\n', [2]],
+      ['branch: main\nworkdir: a\nbad: : x\n', [3]],
+      ['repo: x\nbranch: main\n- a\n', [3]],
+      ['branch: main\ntimeout: 1\nenv: [a, b\nworkdir: x\n', [3, 4]],
     ];
-    for (const [text, line] of cases) {
-      it(`line ${line} of ${JSON.stringify(text)}`, () => {
-        assert.match(configError(text).message, new RegExp(`^${FILE}:${line}: invalid YAML: `));
+    for (const [text, lines] of cases) {
+      it(`line ${lines.join(' or ')} of ${JSON.stringify(text)}`, () => {
+        assert.match(configError(text).message, new RegExp(`^${FILE}:(${lines.join('|')}): invalid YAML: `));
       });
     }
+
+    it('an alias to an anchor that does not exist is a config error with the file', () => {
+      assert.match(configError('branch: main\nworkdir: *nowhere\n').message, new RegExp(`^${FILE}:\\d+: .*alias`));
+    });
   });
 
   describe('invalid values report the line of their key', () => {
