@@ -17,7 +17,7 @@ export function parseYaml(file: string, text: string): YamlSource {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line ?? 1;
+    const line = first.linePos?.[0]?.line ?? lines.linePos(first.pos[0]).line;
     throw configError(`${file}:${line}: invalid YAML: ${first.message.split('\n')[0]}`);
   }
   return { file, doc, lines };
