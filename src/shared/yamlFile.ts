@@ -48,7 +48,7 @@ function describe(err: ErrorObject, schema: { properties?: Record<string, unknow
       return { path: [...path, key], message: `unknown key "${[...path, key].join('.')}"${allowed}` };
     }
     case 'type':
-      return { path, message: `${where} must be ${err.params.type === 'object' ? 'a mapping of key: value' : `a ${err.params.type}`}` };
+      return { path, message: `${where} must be ${err.params.type === 'object' ? 'a mapping of key: value' : `${/^[aeiou]/.test(String(err.params.type)) ? 'an' : 'a'} ${err.params.type}`}` };
     case 'enum':
       return { path, message: `${where} must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'minimum':
