@@ -38,11 +38,13 @@
 # /proc/<pid>/environ of a process the command can read.
 #
 # Processes: the command runs as `timeout --foreground ... sh -c "$USER_COMMAND"`
-# in the script's own process group. When the script leads that group (the local
-# platform), a signal is expected to reach the whole group; otherwise (e.g. PID 1
-# in a container) the script forwards it to all its descendants. Whatever is
-# still running when the command ends, times out or is stopped gets SIGTERM,
-# then SIGKILL after KILL_GRACE_SECONDS.
+# in the script's own process group. When the script leads that group and is
+# not PID 1 (the local platform), a SIGTERM/SIGINT/SIGHUP is taken to have
+# reached the whole group; as PID 1 of a container (docker stop and ECS signal
+# only PID 1) or when not a group leader, the script forwards it to all its
+# descendants. Either way, whatever is still running KILL_GRACE_SECONDS later
+# is SIGKILLed. When the command ends or times out, anything it left running
+# gets SIGTERM, then SIGKILL after KILL_GRACE_SECONDS.
 #
 # Needs bash >= 5.0, git, coreutils (timeout, mktemp, base64, tr), ssh.
 
@@ -209,10 +211,13 @@ cleanup_tmp() {
 on_signal() {
   local sig=$1 code=$2
   trap '' INT TERM HUP
-  if ((LEADER)); then
-    # the signal went to our whole process group: give it the grace period
+  if ((LEADER)) && (($$ != 1)); then
+    # the local platform signals our whole process group: give it the grace
+    # period without signalling anyone a second time
     stop_tree '' "${GRACE:-10}"
   else
+    # PID 1 of a container (docker stop / ECS StopTask signal only PID 1) or
+    # not a group leader: pass the signal on to everything we started
     stop_tree "$sig" "${GRACE:-10}"
   fi
   cleanup_tmp

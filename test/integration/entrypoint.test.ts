@@ -38,6 +38,8 @@ interface RunOpts {
   detached?: boolean;
   /** reuse a workspace (MYCLI_MODE=run after MYCLI_MODE=clone) */
   ws?: string;
+  /** run the script under this command, e.g. unshare */
+  wrap?: string[];
   onStart?: (child: ChildProcess, ws: string, tmp: string) => void | Promise<void>;
 }
 
@@ -73,7 +75,8 @@ function run(over: Record<string, string | undefined>, opts: RunOpts = {}): Prom
 
   const detached = opts.detached ?? true;
   const started = Date.now();
-  const child = spawn('bash', [SCRIPT], { env, detached, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...(opts.wrap ?? []), 'bash', SCRIPT];
+  const child = spawn(argv[0], argv.slice(1), { env, detached, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -133,6 +136,30 @@ function isAlive(pid: number): boolean {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], 10);
+      if (ppid === pid) out.push(parseInt(entry, 10));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function canUnsharePid(): boolean {
+  try {
+    execFileSync('unshare', ['-Urpf', '--mount-proc', 'true'], { stdio: 'ignore' });
+    return true;
   } catch {
     return false;
   }
@@ -651,5 +678,53 @@ describe('docker/entrypoint.sh', function () {
         assert.equal(r.phase, 'run\n');
       });
     }
+
+    // a grandchild that shuts down cleanly on SIGTERM and logs it; KILL_GRACE_SECONDS is
+    // long, so ending quickly means it got the SIGTERM rather than the SIGKILL
+    const GRACEFUL = [
+      'echo start',
+      `sh -c 'trap "echo graceful >> \"\$LOG\"; exit 0" TERM; echo \$\$ > "\$PIDFILE"; while :; do sleep 0.05; done'`,
+      'echo after',
+    ].join('\n');
+
+    it('SIGTERM to the process group lets a grandchild shut down gracefully', async function () {
+      const pf = pidFile();
+      const log = path.join(path.dirname(pf), 'log');
+      const r = await run(
+        { REPO_URL: repo('main.git'), USER_COMMAND: GRACEFUL, PIDFILE: pf, LOG: log, KILL_GRACE_SECONDS: '8' },
+        {
+          onStart: async (child) => {
+            await waitFor('the command to start', () => readPid(pf) > 0);
+            process.kill(-child.pid!, 'SIGTERM');
+          },
+        },
+      );
+      assert.equal(r.code, 143, r.stderr);
+      assert.ok(r.ms < 3000, `took ${r.ms}ms`);
+      assert.equal(fs.readFileSync(log, 'utf8'), 'graceful\n');
+      assert.ok(!isAlive(readPid(pf)));
+    });
+
+    it('SIGTERM to the script as PID 1 (docker stop) is forwarded to the whole tree', async function () {
+      if (!canUnsharePid()) this.skip();
+      const pf = pidFile();
+      const log = path.join(path.dirname(pf), 'log');
+      const r = await run(
+        { REPO_URL: repo('main.git'), USER_COMMAND: GRACEFUL, PIDFILE: pf, LOG: log, KILL_GRACE_SECONDS: '8' },
+        {
+          wrap: ['unshare', '-Urpf', '--mount-proc', 'setsid'], // runc makes PID 1 a session leader
+          onStart: async (child) => {
+            await waitFor('the command to start', () => fs.existsSync(pf) && fs.readFileSync(pf, 'utf8').endsWith('\n'));
+            const [init] = childrenOf(child.pid!);
+            assert.ok(init, 'the script inside the PID namespace');
+            process.kill(init, 'SIGTERM');
+          },
+        },
+      );
+      assert.equal(r.code, 143, r.stderr);
+      assert.ok(r.ms < 3000, `took ${r.ms}ms`);
+      assert.equal(fs.readFileSync(log, 'utf8'), 'graceful\n');
+      assert.equal(r.pipesHeldOpen, false);
+    });
   });
 });
