@@ -2,7 +2,7 @@
 // (a MycliError with code invalid_request, HTTP 400 and the offending field).
 import * as assert from 'node:assert/strict';
 import {
-  LIMITS, parseAction, validateExecRequest, validateExecutionId, validateListRequest, validateLogsRequest,
+  errorFromBody, isErrorBody, LIMITS, parseAction, validateExecRequest, validateExecutionId, validateListRequest, validateLogsRequest,
 } from '../../src/shared/contract';
 import { MycliError } from '../../src/shared/errors';
 
@@ -258,4 +258,32 @@ describe('validateListRequest', () => {
   for (const status of ['running', 'DONE', 1]) {
     it(`refuses the status ${JSON.stringify(status)}`, () => invalidError(() => validateListRequest({ status }), 'status', /"status" must be one of PENDING, STARTING, RUNNING/));
   }
+});
+
+describe('errorFromBody', () => {
+  it('rebuilds the MycliError a backend sent, with the HTTP status of the response', () => {
+    const err = errorFromBody(404, { error: { code: 'not_found', message: 'no execution "x"', field: 'execution_id' } });
+    assert.ok(err instanceof MycliError);
+    assert.equal(err.code, 'not_found');
+    assert.equal(err.message, 'no execution "x"');
+    assert.equal(err.field, 'execution_id');
+    assert.equal(err.httpStatus, 404);
+  });
+  it('round-trips what toBody() sends', () => {
+    const sent = new MycliError('conflict', 'already ended', 'execution_id');
+    const got = errorFromBody(sent.httpStatus, JSON.parse(JSON.stringify(sent.toBody())));
+    assert.deepEqual([got.code, got.message, got.field, got.httpStatus], ['conflict', 'already ended', 'execution_id', 409]);
+  });
+  it('a body without an error message becomes a backend_error naming the status', () => {
+    for (const body of [undefined, '<html>Bad Gateway</html>', { message: 'x' }, { error: 'x' }]) {
+      assert.equal(isErrorBody(body), false);
+      const err = errorFromBody(502, body);
+      assert.equal(err.code, 'backend_error');
+      assert.equal(err.httpStatus, 502);
+      assert.match(err.message, /HTTP 502/);
+    }
+  });
+  it('an error body without a code is a backend_error', () => {
+    assert.equal(errorFromBody(500, { error: { message: 'boom' } }).code, 'backend_error');
+  });
 });
