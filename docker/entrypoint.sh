@@ -54,7 +54,6 @@ shopt -s nullglob dotglob
 readonly EX_CONFIG=78 EX_CLONE=79 EX_TIMEOUT=124
 
 TMP_DIR=''
-CHILD=''
 MASKS=()
 LEFT=()
 REPLY=''
@@ -310,6 +309,7 @@ if [[ -n ${SSH_PRIVATE_KEY-} ]]; then
     fail "$EX_CONFIG" "SSH_PRIVATE_KEY is not valid base64; set it to the output of: base64 -w0 <private key file>"
   fi
   unset _b64
+  SSH_KEY=${SSH_KEY//$'\r'/}
   add_mask "$SSH_KEY"
   if [[ $SSH_KEY != *"PRIVATE KEY"* ]]; then
     fail "$EX_CONFIG" "SSH_PRIVATE_KEY does not decode to a private key; set it to the output of: base64 -w0 <private key file>"
@@ -567,7 +567,7 @@ scrub_credentials() {
 }
 
 do_run() {
-  local rc start now dir=$DEST
+  local rc pid start now dir=$DEST
   phase run
   [[ -n $WORKDIR_REL ]] && dir+=/$WORKDIR_REL
   if [[ ! -d $dir ]] || ! cd -- "$dir"; then
@@ -577,10 +577,9 @@ do_run() {
 
   start=${EPOCHREALTIME//[!0-9]/}
   timeout --foreground -k "$GRACE" "$TIMEOUT" sh -c "$CMD" </dev/null &
-  CHILD=$!
-  wait "$CHILD"
+  pid=$!
+  wait "$pid"
   rc=$?
-  CHILD=''
   now=${EPOCHREALTIME//[!0-9]/}
 
   if ((rc == EX_TIMEOUT || rc == 137)) && ((now - start >= TIMEOUT * 1000000 - 200000)); then
