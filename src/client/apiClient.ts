@@ -4,6 +4,8 @@ import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListReques
 export interface ApiClient {
   /** Where requests go, for messages: "local" or the endpoint URL. */
   readonly target: string;
+  /** How long a log follower waits before asking again when nothing new arrived. */
+  readonly pollIntervalMs: number;
   exec(req: ExecRequest): Promise<ExecResponse>;
   status(executionId: string): Promise<ExecutionInfo>;
   logs(req: LogsRequest): Promise<LogsResponse>;
@@ -14,6 +16,7 @@ export interface ApiClient {
 /** Shared by both clients: each action is one body sent to `POST /execute`. */
 export abstract class ActionClient implements ApiClient {
   abstract readonly target: string;
+  abstract readonly pollIntervalMs: number;
   protected abstract send<T>(body: Record<string, unknown>): Promise<T>;
 
   exec(req: ExecRequest): Promise<ExecResponse> {

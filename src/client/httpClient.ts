@@ -19,10 +19,13 @@ const RETRIABLE = new Set([429, 502, 503, 504]);
 
 export class HttpClient extends ActionClient {
   readonly target: string;
+  /** Each poll of a cloud backend is a Lambda call and a CloudWatch read, which are rate limited. */
+  readonly pollIntervalMs: number;
 
   constructor(endpoint: string, private readonly apiKey: string, private readonly timeoutMs = 30000) {
     super();
     this.target = normalizeEndpoint(endpoint);
+    this.pollIntervalMs = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(this.target).hostname) ? 100 : 1000;
   }
 
   protected async send<T>(body: Record<string, unknown>): Promise<T> {

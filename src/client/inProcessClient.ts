@@ -4,6 +4,8 @@ import { ActionClient } from './apiClient';
 /** Calls the orchestrator directly: the local backend without a server. */
 export class InProcessClient extends ActionClient {
   readonly target = 'local';
+  /** A poll is a stat and a read of a local file: cheap enough to keep first-line latency low. */
+  readonly pollIntervalMs = 40;
   constructor(private readonly orchestrator: Orchestrator) {
     super();
   }

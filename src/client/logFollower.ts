@@ -6,7 +6,7 @@ export interface FollowOptions {
   /** Keep waiting for new lines until the execution ends (false: print what there is and return). */
   follow: boolean;
   nextToken?: string;
-  /** Poll interval while nothing new arrives. */
+  /** Poll interval while nothing new arrives (default: the client's). */
   idleMs?: number;
   signal?: AbortSignal;
 }
@@ -22,7 +22,7 @@ export async function followLogs(
   onEvents: (events: LogEvent[]) => void | Promise<void>,
   opts: FollowOptions,
 ): Promise<FollowResult> {
-  const idle = opts.idleMs ?? 200;
+  const idle = opts.idleMs ?? client.pollIntervalMs;
   let token = opts.nextToken;
   for (;;) {
     if (opts.signal?.aborted) return { nextToken: token ?? '', complete: false };

@@ -82,7 +82,7 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
   }
   let info = await backend.client.status(id);
   while (!isTerminal(info.status)) {
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, backend.client.pollIntervalMs));
     info = await backend.client.status(id);
   }
   progress(summary(info));

@@ -1,0 +1,115 @@
+// Benchmarks (DESIGN.md §9). Each prints a figure and its ratio against a baseline measured in
+// the same run, on the local backend with a real repository. Run: npm run bench
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const RUNS = Number(process.env.BENCH_RUNS || 7);
+const work = mkdtempSync(join(tmpdir(), 'mycli-bench-'));
+const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+const env = { ...gitEnv, MYCLI_HOME: join(work, 'home') };
+for (const k of Object.keys(env)) if (k.startsWith('MYCLI_') && k !== 'MYCLI_HOME') delete env[k];
+
+function makeRepo() {
+  const src = join(work, 'src');
+  execFileSync('git', ['init', '-q', '-b', 'main', src], { env: gitEnv });
+  for (let i = 0; i < 20; i++) writeFileSync(join(src, `file${i}.txt`), `content ${i}\n`.repeat(50));
+  execFileSync('git', ['add', '.'], { cwd: src, env: gitEnv });
+  execFileSync('git', ['commit', '-qm', 'bench'], { cwd: src, env: gitEnv });
+  const bare = join(work, 'repo.git');
+  execFileSync('git', ['clone', '-q', '--bare', src, bare], { env: gitEnv });
+  return bare;
+}
+
+/** Runs a command; resolves with wall ms, peak RSS (kB, sampled from /proc) and stdout bytes. */
+function measure(cmd, args, { onStdout } = {}) {
+  return new Promise((done, fail) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let peak = 0;
+    let bytes = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]));
+      } catch {}
+    };
+    const timer = setInterval(sample, 20);
+    child.stdout.on('data', (c) => {
+      bytes += c.length;
+      onStdout?.(c);
+    });
+    child.on('error', fail);
+    child.on('exit', () => sample());
+    child.on('close', (code) => {
+      clearInterval(timer);
+      done({ ms: Number(process.hrtime.bigint() - start) / 1e6, peakKb: peak, bytes, code });
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function repeat(fn) {
+  await fn(); // warm-up
+  const out = [];
+  for (let i = 0; i < RUNS; i++) out.push(await fn());
+  return out;
+}
+
+function report(name, value, unit, baselineName, baseline) {
+  console.log(`${name.padEnd(44)} ${value.toFixed(1).padStart(10)} ${unit.padEnd(8)} baseline ${baselineName}: ${baseline.toFixed(1)} ${unit}  ratio ${(value / baseline).toFixed(2)}`);
+}
+
+const repo = makeRepo();
+try {
+  // 1. Dispatch overhead: `mycli exec` of `true` vs a plain shallow clone + sh -c true.
+  const mycliTrue = await repeat(() => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, 'true']));
+  let n = 0;
+  const plain = await repeat(() => {
+    const dir = join(work, `plain-${n++}`);
+    return measure('sh', ['-c', 'git clone -q --no-local --depth 1 "$0" "$1" && cd "$1" && sh -c true', repo, dir]);
+  });
+  report('dispatch: mycli exec true (median wall)', median(mycliTrue.map((r) => r.ms)), 'ms', 'git clone --depth 1 + sh -c true', median(plain.map((r) => r.ms)));
+
+  // 2. Log throughput and memory: 500,000 lines followed to the end through the API.
+  const LINES = 500000;
+  const big = await repeat(() => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, `seq 1 ${LINES}`]));
+  const file = join(work, 'lines.txt');
+  execFileSync('sh', ['-c', `seq 1 ${LINES} > "$0"`, file]);
+  const cat = await repeat(() => measure('cat', [file]));
+  const bigMs = median(big.map((r) => r.ms));
+  if (big.some((r) => r.bytes !== statSync(file).size)) throw new Error('mycli did not print every line exactly once');
+  report(`throughput: ${LINES} lines (lines/s)`, LINES / (bigMs / 1000), 'lines/s', 'cat of the same output', LINES / (median(cat.map((r) => r.ms)) / 1000));
+  const small = await repeat(() => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, `seq 1 ${LINES / 10}`]));
+  report('memory: peak RSS of the client, 500k lines', median(big.map((r) => r.peakKb)) / 1024, 'MiB', '50k lines', median(small.map((r) => r.peakKb)) / 1024);
+
+  // 3. First-line latency: from the command's first write to the client printing it.
+  const latency = await repeat(async () => {
+    let ms = NaN;
+    await measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, 'date +%s%N; sleep 1'], {
+      onStdout: (c) => {
+        if (Number.isNaN(ms)) ms = (Date.now() * 1e6 - Number(c.toString().trim().split('\n')[0])) / 1e6;
+      },
+    });
+    return ms;
+  });
+  const direct = await repeat(async () => {
+    let ms = NaN;
+    await measure('sh', ['-c', 'date +%s%N; sleep 0.2'], {
+      onStdout: (c) => {
+        if (Number.isNaN(ms)) ms = (Date.now() * 1e6 - Number(c.toString().trim().split('\n')[0])) / 1e6;
+      },
+    });
+    return ms;
+  });
+  report('first-line latency (median)', median(latency), 'ms', 'the same command piped directly', Math.max(median(direct), 0.1));
+
+  // 4. Bundle sizes.
+  for (const b of ['cli.js', 'supervisor.js']) console.log(`${`bundle: dist/${b}`.padEnd(44)} ${(statSync(join(ROOT, 'dist', b)).size / 1024).toFixed(1).padStart(10)} KiB`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
