@@ -456,8 +456,9 @@ run_git() {
   exec {fd}< <(git_ "$@" 2>&1)
   pid=$!
   while IFS= read -r line <&"$fd" || [[ -n $line ]]; do
-    mask "$line"
-    printf '%s\n' "$REPLY" >&2
+    mask "${line%$'\r'}"
+    # every line of ours starts with "mycli: ", so clients can tell it from the command's output
+    printf 'mycli: git: %s\n' "$REPLY" >&2
     GIT_LOG+=$REPLY$'\n'
   done
   exec {fd}<&-
@@ -503,7 +504,7 @@ do_clone() {
     (umask 077 && printf '%s\n' "$SSH_KEY" >"$key")
     chmod 0600 "$key"
     sq "$key"
-    SSH_COMMAND="ssh -i $REPLY -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new"
+    SSH_COMMAND="ssh -i $REPLY -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o LogLevel=ERROR"
     sq "$kh"
     SSH_COMMAND+=" -o UserKnownHostsFile=$REPLY -o BatchMode=yes"
   else

@@ -534,7 +534,7 @@ describe('docker/entrypoint.sh', function () {
       assert.equal(r.code, 79);
       assert.ok(!r.stderr.includes(GH_TOKEN), r.stderr);
       assert.match(r.stderr, /^mycli: cloning http:\/\/127\.0\.0\.1:\d+\/missing-\*\*\*\.git/m);
-      assert.match(r.stderr, /^fatal: .*missing-\*\*\*\.git/m);
+      assert.match(r.stderr, /^mycli: git: fatal: .*missing-\*\*\*\.git/m);
     });
 
     it('SSH_PRIVATE_KEY: a 0600 key file, safe ssh options, removed before the command', async function () {
@@ -581,7 +581,7 @@ describe('docker/entrypoint.sh', function () {
       assert.equal(r.code, 79);
       assert.match(r.stderr, /^mycli: clone failed: authentication failed for /m);
       for (const secret of KEY_LINES) assert.ok(!r.stderr.includes(secret), r.stderr);
-      assert.match(r.stderr, /^\*\*\*$/m);
+      assert.match(r.stderr, /^mycli: git: \*\*\*$/m);
       assert.deepEqual(listDir(r.tmp), []);
     });
 
