@@ -180,7 +180,7 @@ export function checkEnv(env: unknown): Record<string, string> {
 }
 
 export function checkWorkdir(workdir: string): string {
-  const trimmed = workdir.replace(/\/+$/, '');
+  const trimmed = workdir.replace(/(.)\/+$/, '$1');
   if (trimmed === '' || trimmed === '.') return '';
   if (trimmed.length > LIMITS.workdirLength) throw invalid(`workdir is longer than ${LIMITS.workdirLength} characters`, 'workdir');
   if (trimmed.startsWith('/')) throw invalid(`workdir "${workdir}" must be a path relative to the repository root, not absolute`, 'workdir');

@@ -4,7 +4,12 @@ export type RepoKind = 'https' | 'http' | 'git' | 'ssh' | 'scp' | 'file' | 'path
 export const REMOTE_KINDS: readonly RepoKind[] = ['https', 'ssh', 'scp'];
 export const LOCAL_ONLY_KINDS: readonly RepoKind[] = ['http', 'git', 'file', 'path'];
 
-const SCP_LIKE = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+:(?!\/\/)[^\s]*$/;
+const SCP_LIKE = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*:(?!\/\/)[^\s]*$/;
+/** `user:token@host:path` parses as scp-like with host `user`: it carries a secret. */
+const SCP_WITH_PASSWORD = /^[^@/]*:[^/]*@[^/]*:/;
+
+const PASSWORD_IN_URL =
+  'contains a password or token; remove it from the URL and configure the token as GITHUB_TOKEN or GITLAB_TOKEN instead';
 
 export type RepoCheck = { kind: RepoKind } | { problem: string };
 
@@ -24,12 +29,16 @@ export function classifyRepoUrl(url: string): RepoCheck {
       return { problem: 'is not a valid URL' };
     }
     if (parsed.password) {
-      return { problem: 'contains a password or token; remove it from the URL and configure the token as GITHUB_TOKEN or GITLAB_TOKEN instead' };
+      return { problem: PASSWORD_IN_URL };
     }
     if (scheme === 'file') return { kind: 'file' };
     if (!parsed.hostname) return { problem: 'has no host' };
+    if (parsed.hostname.startsWith('-')) return { problem: 'has a host name starting with "-"' };
     if (scheme === 'https' || scheme === 'http' || scheme === 'git' || scheme === 'ssh') return { kind: scheme };
     return { problem: `uses the unsupported scheme "${scheme}://" (use https://, ssh:// or user@host:path)` };
+  }
+  if (SCP_WITH_PASSWORD.test(url)) {
+    return { problem: PASSWORD_IN_URL };
   }
   if (SCP_LIKE.test(url)) return { kind: 'scp' };
   if (url.startsWith('./') || url.startsWith('../') || url === '.' || url === '..') return { kind: 'path' };

@@ -1,6 +1,6 @@
 /** Reads a YAML file, validates it against a JSON Schema and reports problems as `file:line: message`. */
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, Document, Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, Document, Node } from 'yaml';
 import { configError, MycliError } from './errors';
 
 export interface YamlSource {
@@ -59,6 +59,24 @@ function describe(err: ErrorObject, schema: { properties?: Record<string, unknow
   }
 }
 
+function plainValue(src: YamlSource): unknown {
+  try {
+    return src.doc.toJS();
+  } catch (err) {
+    let offset = 0;
+    visit(src.doc, {
+      Alias(_, node) {
+        if (node.resolve(src.doc) === undefined) {
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    throw configError(`${src.file}:${src.lines.linePos(offset).line}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** Validates the document against the schema; returns its plain value. An empty file is an empty mapping. */
 export function validateYaml<T>(src: YamlSource, schema: object): T {
   let validate = compiled.get(schema);
@@ -66,7 +84,7 @@ export function validateYaml<T>(src: YamlSource, schema: object): T {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
-  const value = src.doc.toJS() ?? {};
+  const value = plainValue(src) ?? {};
   if (!validate(value)) {
     const { path, message } = describe(validate.errors![0]!, schema as { properties?: Record<string, unknown> });
     throw configError(`${src.file}:${lineOf(src, path)}: ${message}`, path.join('.'));

@@ -177,6 +177,7 @@ describe('validateExecRequest', () => {
       it(`${JSON.stringify(workdir)} → ${JSON.stringify(out)}`, () => assert.equal(exec({ workdir }).workdir, out));
     }
     it('refuses an absolute path', () => invalidError(() => exec({ workdir: '/abs' }), 'workdir', /relative to the repository root, not absolute/));
+    it('refuses "/" as absolute', () => invalidError(() => exec({ workdir: '/' }), 'workdir', /not absolute/));
     for (const workdir of ['../x', 'a/../b', '..', 'a/..']) {
       it(`refuses ${JSON.stringify(workdir)}`, () => invalidError(() => exec({ workdir }), 'workdir', /must stay inside the repository/));
     }

@@ -66,6 +66,9 @@ describe('classifyRepoUrl', () => {
       ['repo', /not a Git URL/],
       ['~/repo', /not a Git URL/],
       ['x'.repeat(2049), /longer than 2048/],
+      ['ssh://-oProxyCommand=calc/x', /host name starting with "-"/],
+      ['git@-oProxyCommand:x', /not a Git URL/],
+      ['user:tok@github.com:org/repo.git', /password or token/],
     ];
     for (const [url, problem] of cases) {
       it(`refuses ${JSON.stringify(url.length > 50 ? url.slice(0, 20) + '…' : url)}`, () => assert.match(problemOf(url), problem));

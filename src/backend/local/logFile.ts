@@ -11,6 +11,7 @@ import { invalid } from '../../shared/errors';
 export const MAX_LINE_BYTES = 64 * 1024;
 const PAGE_BYTES = 4 * 1024 * 1024;
 const NL = 0x0a;
+const NL_BUFFER = Buffer.from('\n');
 
 export function tokenFromOffset(offset: number): string {
   return `o${offset}`;
@@ -76,20 +77,19 @@ export class LogWriter {
     while (pos < chunk.length) {
       const nl = chunk.indexOf(NL, pos);
       const end = nl < 0 ? chunk.length : nl;
-      let piece = chunk.subarray(pos, end);
-      while (this.partialBytes + piece.length > MAX_LINE_BYTES) {
-        const take = MAX_LINE_BYTES - this.partialBytes;
-        this.partial.push(piece.subarray(0, take));
-        records.push(now, this.takeLine(), Buffer.from('\n'));
-        piece = piece.subarray(take);
+      this.partial.push(chunk.subarray(pos, end));
+      this.partialBytes += end - pos;
+      while (this.partialBytes > MAX_LINE_BYTES) {
+        // Cut an over-long line into events on a UTF-8 character boundary, so each decodes whole.
+        const line = Buffer.concat(this.partial);
+        let cut = MAX_LINE_BYTES;
+        while (cut > 0 && (line[cut]! & 0xc0) === 0x80) cut--;
+        records.push(now, line.subarray(0, cut), NL_BUFFER);
+        this.partial = [line.subarray(cut)];
+        this.partialBytes = line.length - cut;
       }
-      if (nl < 0) {
-        this.partial.push(piece);
-        this.partialBytes += piece.length;
-        break;
-      }
-      this.partial.push(piece);
-      records.push(now, this.takeLine(), Buffer.from('\n'));
+      if (nl < 0) break;
+      records.push(now, this.takeLine(), NL_BUFFER);
       pos = nl + 1;
     }
     if (records.length) this.write(Buffer.concat(records));
@@ -97,7 +97,7 @@ export class LogWriter {
 
   /** Writes a trailing line that had no newline. */
   end(): void {
-    if (this.partialBytes > 0) this.write(Buffer.concat([Buffer.from(`${Date.now()}\t`), this.takeLine(), Buffer.from('\n')]));
+    if (this.partialBytes > 0) this.write(Buffer.concat([Buffer.from(`${Date.now()}\t`), this.takeLine(), NL_BUFFER]));
   }
 
   private takeLine(): Buffer {
