@@ -2,6 +2,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LIMITS } from '../shared/contract';
+import { MycliError } from '../shared/errors';
 import type { Orchestrator } from './orchestrator';
 import { lowerCaseHeaders, routeApiRequest } from './router';
 
@@ -41,7 +42,13 @@ export async function startApiServer(orchestrator: Orchestrator, apiKey: string,
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new MycliError('unavailable', `cannot listen on ${host}:${port} (${err.code}): pick another port with --port, or 0 for any free one`)
+          : err,
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   const { port: actual } = server.address() as AddressInfo;

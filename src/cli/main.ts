@@ -17,6 +17,11 @@ function exitCodeForError(err: MycliError): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that went away (`mycli logs id | head`) ends the output, not the run.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = new Command()
     .name('mycli')
     .description('Run a command from a Git repository in a clean container: on this machine, or on AWS ECS Fargate.')
