@@ -10,6 +10,7 @@ import { invalid } from '../../shared/errors';
 /** A line longer than this is split into several events (CloudWatch caps an event at 256 KiB). */
 export const MAX_LINE_BYTES = 64 * 1024;
 const PAGE_BYTES = 4 * 1024 * 1024;
+const READ_BYTES = 256 * 1024;
 const NL = 0x0a;
 const NL_BUFFER = Buffer.from('\n');
 
@@ -41,21 +42,25 @@ export async function readLogPage(file: string, offset: number, limit: number): 
   }
   try {
     const { size } = await handle.stat();
-    if (offset >= size) return { events: [], nextOffset: offset, atEnd: true };
-    const want = Math.min(PAGE_BYTES, size - offset);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await handle.read(buf, 0, want, offset);
     const events: LogEvent[] = [];
-    let pos = 0;
-    while (events.length < limit) {
-      const nl = buf.indexOf(NL, pos);
-      if (nl < 0 || nl >= bytesRead) break;
-      const tab = buf.indexOf(0x09, pos);
-      events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), message: buf.toString('utf8', tab + 1, nl) });
-      pos = nl + 1;
+    let next = offset;
+    // Read in blocks until the page is full, so a small limit reads little and a large one stays bounded.
+    while (events.length < limit && next < size && next - offset < PAGE_BYTES) {
+      const want = Math.min(READ_BYTES, size - next);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buf, 0, want, next);
+      let pos = 0;
+      while (events.length < limit) {
+        const nl = buf.indexOf(NL, pos);
+        if (nl < 0 || nl >= bytesRead) break;
+        const tab = buf.indexOf(0x09, pos);
+        events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), message: buf.toString('utf8', tab + 1, nl) });
+        pos = nl + 1;
+      }
+      if (pos === 0) break; // a record still being written
+      next += pos;
     }
-    const nextOffset = offset + pos;
-    return { events, nextOffset, atEnd: nextOffset >= size };
+    return { events, nextOffset: next, atEnd: next >= size };
   } finally {
     await handle.close();
   }
