@@ -2,7 +2,6 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import schema from '../../schemas/config.schema.json';
 import { writeFileAtomic } from './atomicFile';
 import { configError } from './errors';
@@ -61,7 +60,7 @@ export async function saveUserConfig(config: UserConfig, env: NodeJS.ProcessEnv 
   const home = mycliHome(env);
   await mkdir(home, { recursive: true, mode: 0o700 });
   const file = userConfigPath(env);
-  await writeFileAtomic(file, stringify(config), 0o600);
+  await writeFileAtomic(file, (require('yaml') as typeof import('yaml')).stringify(config), 0o600);
   await chmod(file, 0o600);
   return file;
 }

@@ -1,7 +1,15 @@
 /** Reads a YAML file, validates it against a JSON Schema and reports problems as `file:line: message`. */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, visit, Document, Node } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Document, LineCounter, Node } from 'yaml';
 import { configError, MycliError } from './errors';
+
+// yaml and ajv load on first use: most runs read no YAML file, and the CLI starts faster without them.
+const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
+let ajvInstance: import('ajv').default | undefined;
+function ajv(): import('ajv').default {
+  const Ajv = (require('ajv') as typeof import('ajv')).default;
+  return (ajvInstance ??= new Ajv({ allErrors: false, strict: true }));
+}
 
 export interface YamlSource {
   file: string;
@@ -9,10 +17,10 @@ export interface YamlSource {
   lines: LineCounter;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true });
 const compiled = new Map<object, ValidateFunction>();
 
 export function parseYaml(file: string, text: string): YamlSource {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
@@ -25,6 +33,7 @@ export function parseYaml(file: string, text: string): YamlSource {
 
 /** The line of the key at `path` (or of its value when keyOnly is false). */
 export function lineOf(src: YamlSource, path: (string | number)[]): number {
+  const { isMap, isScalar } = yaml();
   let node: unknown = src.doc.contents;
   let offset = 0;
   for (const segment of path) {
@@ -63,6 +72,7 @@ function plainValue(src: YamlSource): unknown {
   try {
     return src.doc.toJS();
   } catch (err) {
+    const { visit } = yaml();
     let offset = 0;
     visit(src.doc, {
       Alias(_, node) {
@@ -81,7 +91,7 @@ function plainValue(src: YamlSource): unknown {
 export function validateYaml<T>(src: YamlSource, schema: object): T {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     compiled.set(schema, validate);
   }
   const value = plainValue(src) ?? {};
