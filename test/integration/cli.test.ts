@@ -250,7 +250,7 @@ describe('credentials end to end', function () {
 
   before(async () => {
     root = await makeTempDir('mycli-creds-');
-    await makeBareRepo(root, 'private', { main: { 'secret.txt': 'private content\n' } });
+    await makeBareRepo(root, 'private', { main: { 'secret.txt': 'private content\n', 'leak.txt': `token=${TOKEN}\n` } });
     http = await startSmartHttp(root, { password: TOKEN });
     sshd = await startSshd(root);
   });
@@ -265,9 +265,9 @@ describe('credentials end to end', function () {
     it(`clones a private repo over HTTP with the right token and never shows it (${label})`, async () => {
       const backend = await factory({ GITHUB_TOKEN: TOKEN });
       try {
-        const r = await mycli(['exec', '--repo', http.url('private'), 'cat secret.txt; env'], { env: backend.env });
+        const r = await mycli(['exec', '--repo', http.url('private'), 'cat secret.txt leak.txt; env'], { env: backend.env });
         assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /^private content\n/);
+        assert.match(r.stdout, /^private content\ntoken=\*\*\*\n/, 'a token the command prints is masked');
         assert.ok(!r.stdout.includes(TOKEN) && !r.stderr.includes(TOKEN), 'the token is not in the output');
         assert.doesNotMatch(r.stdout, /GITHUB_TOKEN|SSH_PRIVATE_KEY|GIT_ASKPASS/, 'the command sees no credential');
         const id = /(exec-\S+) SUCCEEDED/.exec(r.stderr)![1]!;

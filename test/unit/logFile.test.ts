@@ -172,6 +172,17 @@ describe('log file', () => {
     assert.deepEqual(await readLogPage(file, size + 100, 10), { events: [], nextOffset: size + 100, atEnd: true });
   });
 
+  it('masks credential values wherever they appear, also in lines split across chunks', async () => {
+    const file = path.join(tmp, `log${n++}.txt`);
+    writeFileSync(file, '');
+    const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----';
+    const writer = new LogWriter((data) => appendFileSync(file, data), ['ghp_secret123', key]);
+    for (const c of ['token ghp_sec', 'ret123 and ghp_secret123 twice\n', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n', 'clean\n']) writer.push(Buffer.from(c));
+    writer.end();
+    const { events } = await readLogPage(file, 0, 100);
+    assert.deepEqual(events.map((e) => e.message), ['token *** and *** twice', '***', 'clean']);
+  });
+
   it('tracks the last executor line (`mycli: …`)', () => {
     const { writer } = newLog();
     assert.equal(writer.lastExecutorLine, undefined);

@@ -112,7 +112,7 @@ export class LocalPlatform implements Platform {
       MYCLI_WORKSPACE: join(dir, FILES.workspace),
       MYCLI_PHASE_FILE: join(dir, FILES.phase),
     };
-    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1' };
+    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds) };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
     if (runtime === 'host') {
       const steps: SupervisorStep[] = [{ argv: merged(['bash', entrypointPath()]), env: { ...base, ...req.env, ...executor, ...creds } }];

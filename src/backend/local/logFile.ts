@@ -13,6 +13,7 @@ const PAGE_BYTES = 4 * 1024 * 1024;
 const READ_BYTES = 256 * 1024;
 const NL = 0x0a;
 const NL_BUFFER = Buffer.from('\n');
+const MASK = Buffer.from('***');
 
 export function tokenFromOffset(offset: number): string {
   return `o${offset}`;
@@ -73,7 +74,35 @@ export class LogWriter {
   /** The last line the executor wrote about itself (`mycli: ...`), used as the stop reason. */
   lastExecutorLine: string | undefined;
 
-  constructor(private readonly write: (data: Buffer) => void) {}
+  private readonly secrets: Buffer[];
+
+  /** `secrets` are replaced by *** wherever they appear in a line: no credential reaches a log. */
+  constructor(
+    private readonly write: (data: Buffer) => void,
+    secrets: string[] = [],
+  ) {
+    this.secrets = secrets
+      .flatMap((s) => (s.includes('\n') ? s.split('\n').filter((l) => l.trim().length >= 16) : [s]))
+      .filter((s) => s.length >= 4)
+      .sort((a, b) => b.length - a.length)
+      .map((s) => Buffer.from(s.replace(/\r$/, '')));
+  }
+
+  private mask(line: Buffer): Buffer {
+    for (const secret of this.secrets) {
+      let at = line.indexOf(secret);
+      if (at < 0) continue;
+      const parts: Buffer[] = [];
+      let from = 0;
+      for (; at >= 0; at = line.indexOf(secret, from)) {
+        parts.push(line.subarray(from, at), MASK);
+        from = at + secret.length;
+      }
+      parts.push(line.subarray(from));
+      line = Buffer.concat(parts);
+    }
+    return line;
+  }
 
   push(chunk: Buffer): void {
     const records: Buffer[] = [];
@@ -89,7 +118,7 @@ export class LogWriter {
         const line = Buffer.concat(this.partial);
         let cut = MAX_LINE_BYTES;
         while (cut > 0 && (line[cut]! & 0xc0) === 0x80) cut--;
-        records.push(now, line.subarray(0, cut), NL_BUFFER);
+        records.push(now, this.mask(line.subarray(0, cut)), NL_BUFFER);
         this.partial = [line.subarray(cut)];
         this.partialBytes = line.length - cut;
       }
@@ -106,7 +135,7 @@ export class LogWriter {
   }
 
   private takeLine(): Buffer {
-    const line = Buffer.concat(this.partial);
+    const line = this.mask(Buffer.concat(this.partial));
     this.partial = [];
     this.partialBytes = 0;
     if (line[0] === 0x6d /* m */ && line.subarray(0, 7).toString() === 'mycli: ') this.lastExecutorLine = line.toString('utf8', 7);

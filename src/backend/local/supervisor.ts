@@ -26,6 +26,8 @@ export interface SupervisorPayload {
   /** Seconds after start past which the whole run is stopped as timed out, whatever it is doing. */
   deadlineSeconds: number;
   keepWorkspace: boolean;
+  /** Credential values, masked in the log should they ever appear in output. */
+  secrets: string[];
 }
 
 interface StepResult {
@@ -53,7 +55,7 @@ export class Supervisor {
     this.store = new ExecutionStore(join(dir, '..', '..', '..'));
     this.record = this.store.readSync(dir);
     this.logFd = openSync(join(dir, FILES.log), 'a', 0o600);
-    this.log = new LogWriter((data) => writeSync(this.logFd, data));
+    this.log = new LogWriter((data) => writeSync(this.logFd, data), payload.secrets);
   }
 
   private update(patch: Partial<LocalRecord>): void {
