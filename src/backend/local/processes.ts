@@ -1,12 +1,19 @@
 /** Small process helpers for the local platform (POSIX process groups). */
+import { readFileSync } from 'node:fs';
 
+/** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
 export function isAlive(pid: number | null | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true; // no /proc (macOS): kill(0) is the best answer there is
   }
 }
 
