@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { MycliError } from '../../shared/errors';
 import { isTerminal } from '../../shared/status';
@@ -16,7 +16,7 @@ import { GitCredentials, resolveGitCredentials, secretValues } from './credentia
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { isAlive, signalGroup, sleep } from './processes';
-import { chooseRuntime, LocalRuntime } from './runtime';
+import { chooseRuntime, dockerClientEnv } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
 
 export interface LocalPlatformOptions {
@@ -52,7 +52,7 @@ export class LocalPlatform implements Platform {
   }
 
   async start(id: string, req: ExecRequest): Promise<ExecResponse> {
-    const runtime = await chooseRuntime(req.image, this.opts.env);
+    const { runtime, image, note } = await chooseRuntime(req.image, this.opts.env);
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
     const record: LocalRecord = {
       execution_id: id,
@@ -65,7 +65,7 @@ export class LocalPlatform implements Platform {
       repo: req.repo,
       branch: req.branch ?? null,
       command: req.command,
-      image: req.image ?? null,
+      image: image ?? null,
       timeout_seconds: req.timeout_seconds!,
       workdir: req.workdir ?? null,
       backend: 'local',
@@ -78,10 +78,8 @@ export class LocalPlatform implements Platform {
     await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
     await mkdir(join(dir, FILES.home), { mode: 0o700 });
     await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
-    if (req.image && runtime === 'host') {
-      await appendFile(join(dir, FILES.log), `${Date.now()}\tmycli: no Docker engine here, so this runs on the host; image ${req.image} is not used\n`);
-    }
-    const payload = this.payload(dir, req, runtime, creds);
+    if (note) await appendFile(join(dir, FILES.log), `${Date.now()}\tmycli: ${note}\n`);
+    const payload = this.payload(dir, req, image, creds);
     try {
       await this.launchSupervisor(dir, payload);
     } catch (err) {
@@ -90,10 +88,11 @@ export class LocalPlatform implements Platform {
       throw new MycliError('backend_error', `execution ${id} ${reason}`);
     }
     const now = await this.store.read(id);
-    return { execution_id: id, status: now.status, created_at: now.created_at, log_stream: join(dir, FILES.log), ...(req.image ? { image: req.image } : {}) };
+    return { execution_id: id, status: now.status, created_at: now.created_at, log_stream: join(dir, FILES.log), ...(image ? { image } : {}) };
   }
 
-  private payload(dir: string, req: ExecRequest, runtime: LocalRuntime, creds: GitCredentials): SupervisorPayload {
+  /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
+  private payload(dir: string, req: ExecRequest, image: string | undefined, creds: GitCredentials): SupervisorPayload {
     const env = this.opts.env;
     const base: Record<string, string> = {
       PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -114,22 +113,29 @@ export class LocalPlatform implements Platform {
     };
     const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds) };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
-    if (runtime === 'host') {
+    if (!image) {
       const steps: SupervisorStep[] = [{ argv: merged(['bash', entrypointPath()]), env: { ...base, ...req.env, ...executor, ...creds } }];
       return { steps, deadlineSeconds, ...common };
     }
-    // Docker: the host clones (only this step sees the credentials), then the user's image,
-    // which needs nothing but sh, runs the command on the checkout.
-    const container = `mycli-${dir.split("/").pop()}`;
+    // Docker: the host clones (only this step sees the credentials), then the image, which
+    // needs nothing but sh, runs the command on the checkout as the calling user. Env values
+    // reach docker through its environment (`-e NAME`), never its command line.
+    const container = `mycli-${basename(dir)}`;
     const workdir = ['/workspace/repo', req.workdir].filter(Boolean).join('/');
     const envFlags = Object.keys(req.env ?? {}).flatMap((name) => ['-e', name]);
+    const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
     const steps: SupervisorStep[] = [
       { argv: merged(['bash', entrypointPath()]), env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
       {
-        argv: merged(['docker', 'run', '--rm', '--init', '--name', container, '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags, req.image!, 'sh', '-c', req.command]),
-        env: { ...base, ...req.env },
+        argv: merged([
+          'docker', 'run', '--rm', '--init', '--name', container, ...user,
+          '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags,
+          '--entrypoint', 'sh', image, '-c', req.command,
+        ]),
+        env: { ...dockerClientEnv(env), ...req.env },
         container,
         timeoutSeconds: req.timeout_seconds,
+        phase: 'run',
       },
     ];
     return { steps, deadlineSeconds, ...common };

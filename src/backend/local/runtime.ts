@@ -4,29 +4,53 @@ import { configError } from '../../shared/errors';
 
 export type LocalRuntime = 'host' | 'docker';
 
-function dockerAnswers(): Promise<boolean> {
+/** The executor image `docker/Makefile` builds (`make build`). */
+export const LOCAL_EXECUTOR_IMAGE = 'mycli-executor:latest';
+
+export interface RuntimeChoice {
+  runtime: LocalRuntime;
+  /** The image the command runs in (docker only). */
+  image?: string;
+  /** Why the run is not where the user may expect it, for the run's log. */
+  note?: string;
+}
+
+/** What the docker CLI needs and no more: the user's HOME (registry logins), PATH and DOCKER_* (which engine). */
+export function dockerClientEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = { PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && (k === 'HOME' || k.startsWith('DOCKER_'))) out[k] = v;
+  return out;
+}
+
+function docker(args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('docker', ['version', '--format', '{{.Server.Version}}'], { timeout: 5000 }, (err, stdout) =>
-      resolve(!err && String(stdout).trim() !== ''),
-    );
+    execFile('docker', args, { timeout: 5000, env: dockerClientEnv(env) }, (err, stdout) => resolve(err ? undefined : String(stdout).trim()));
   });
 }
 
-let probe: Promise<boolean> | undefined;
+let engineProbe: Promise<boolean> | undefined;
+const engineAnswers = (env: NodeJS.ProcessEnv): Promise<boolean> =>
+  (engineProbe ??= docker(['version', '--format', '{{.Server.Version}}'], env).then((v) => Boolean(v)));
 
 /**
- * MYCLI_LOCAL_RUNTIME=host|docker|auto (default auto). With auto, a run that names an image
- * uses Docker when an engine answers; everything else runs on the host, which is what the
- * default executor image would do anyway.
+ * MYCLI_LOCAL_RUNTIME=host|docker|auto (default auto). With auto, a run goes into Docker when an
+ * engine answers: in the image asked for, else in the mycli executor image if it is built here.
+ * Otherwise it runs on the host, and its log says so.
  */
-export async function chooseRuntime(image: string | undefined, env: NodeJS.ProcessEnv): Promise<LocalRuntime> {
+export async function chooseRuntime(image: string | undefined, env: NodeJS.ProcessEnv): Promise<RuntimeChoice> {
   const wanted = (env.MYCLI_LOCAL_RUNTIME ?? 'auto').toLowerCase();
-  if (wanted === 'host') return 'host';
-  if (wanted !== 'docker' && wanted !== 'auto') throw configError(`MYCLI_LOCAL_RUNTIME must be host, docker or auto, not "${wanted}"`);
-  if (wanted === 'auto' && !image) return 'host';
-  probe ??= dockerAnswers();
-  const answers = await probe;
-  if (answers) return 'docker';
-  if (wanted === 'docker') throw configError('MYCLI_LOCAL_RUNTIME=docker but no Docker engine answers "docker version"; start Docker or unset MYCLI_LOCAL_RUNTIME');
-  return 'host';
+  if (wanted !== 'host' && wanted !== 'docker' && wanted !== 'auto') {
+    throw configError(`MYCLI_LOCAL_RUNTIME must be host, docker or auto, not "${wanted}"`);
+  }
+  if (wanted === 'host') return { runtime: 'host', ...(image ? { note: `MYCLI_LOCAL_RUNTIME=host, so this runs on the host; image ${image} is not used` } : {}) };
+  if (!(await engineAnswers(env))) {
+    if (wanted === 'docker') throw configError('MYCLI_LOCAL_RUNTIME=docker but no Docker engine answers "docker version"; start Docker or unset MYCLI_LOCAL_RUNTIME');
+    return { runtime: 'host', ...(image ? { note: `no Docker engine answers here, so this runs on the host; image ${image} is not used` } : {}) };
+  }
+  if (image) return { runtime: 'docker', image };
+  if (await docker(['image', 'inspect', '--format', '{{.Id}}', LOCAL_EXECUTOR_IMAGE], env)) return { runtime: 'docker', image: LOCAL_EXECUTOR_IMAGE };
+  if (wanted === 'docker') {
+    throw configError(`MYCLI_LOCAL_RUNTIME=docker but the executor image ${LOCAL_EXECUTOR_IMAGE} is not built here: run "make build" in docker/, or pass --image`);
+  }
+  return { runtime: 'host', note: `the executor image ${LOCAL_EXECUTOR_IMAGE} is not built here (make build in docker/), so this runs on the host` };
 }

@@ -4,7 +4,7 @@
  * output to the log as it is written, and records statuses, timestamps and the exit code.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
@@ -18,6 +18,8 @@ export interface SupervisorStep {
   container?: string;
   /** Seconds after which the supervisor itself stops this step as timed out (docker steps). */
   timeoutSeconds?: number;
+  /** The phase this step is, written to the phase file as it starts (the executor writes its own). */
+  phase?: 'run';
 }
 
 export interface SupervisorPayload {
@@ -105,6 +107,7 @@ export class Supervisor {
   }
 
   private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
+    if (step.phase) writeFileSync(join(this.dir, FILES.phase), `${step.phase}\n`);
     return new Promise((resolve, reject) => {
       const child = spawn(step.argv[0]!, step.argv.slice(1), {
         cwd: this.dir,
@@ -163,11 +166,15 @@ export class Supervisor {
     this.stopping = true;
     this.timedOut = timedOut;
     const pid = this.child?.pid;
-    const container = this.currentStep?.container;
-    if (container) spawnSync('docker', ['kill', '--signal', 'TERM', container], { stdio: 'ignore', timeout: 10000 });
+    const step = this.currentStep;
+    const container = step?.container;
+    const dockerKill = (args: string[]): void => {
+      spawnSync('docker', ['kill', ...args, container!], { stdio: 'ignore', timeout: 10000, env: step!.env });
+    };
+    if (container) dockerKill(['--signal', 'TERM']);
     signalGroup(pid, 'SIGTERM');
     this.killTimer = setTimeout(() => {
-      if (container) spawnSync('docker', ['kill', container], { stdio: 'ignore', timeout: 10000 });
+      if (container) dockerKill([]);
       signalGroup(pid, 'SIGKILL');
     }, this.payload.killGraceSeconds * 1000);
   }
