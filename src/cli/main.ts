@@ -1,6 +1,7 @@
 /** The `mycli` command line. */
 import { Command, CommanderError } from 'commander';
 import { MycliError } from '../shared/errors';
+import { registerConfig } from './commands/config';
 import { registerExec } from './commands/exec';
 import { registerKill } from './commands/kill';
 import { registerList } from './commands/list';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   registerList(program);
   registerKill(program);
   registerServe(program);
+  registerConfig(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
