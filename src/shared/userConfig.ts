@@ -59,6 +59,7 @@ export async function loadUserConfig(env: NodeJS.ProcessEnv = process.env): Prom
 export async function saveUserConfig(config: UserConfig, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const home = mycliHome(env);
   await mkdir(home, { recursive: true, mode: 0o700 });
+  await chmod(home, 0o700); // mkdir's mode applies only to a folder it creates
   const file = userConfigPath(env);
   await writeFileAtomic(file, (require('yaml') as typeof import('yaml')).stringify(config), 0o600);
   await chmod(file, 0o600);
