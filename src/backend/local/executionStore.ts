@@ -3,7 +3,7 @@
  * `execution.json` (written atomically), `output.log`, `phase`, `stop-requested`, `workspace/`.
  * State is in files so it outlives the CLI, the server and the supervisor that wrote it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionInfo } from '../../shared/contract';
@@ -73,10 +73,6 @@ export class ExecutionStore {
 
   writeSync(dir: string, record: LocalRecord): void {
     writeFileAtomicSync(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
-  }
-
-  stopRequested(id: string): boolean {
-    return existsSync(this.file(id, 'stopRequested'));
   }
 
   async ids(): Promise<string[]> {
