@@ -37,8 +37,6 @@ function publicInfo(r: LocalRecord): ExecutionInfo {
   return info;
 }
 
-/** Runs every step with stderr merged into stdout, so the log keeps the order the lines were written in. */
-const merged = (argv: string[]): string[] => ['/bin/sh', '-c', 'exec "$@" 2>&1', 'mycli-step', ...argv];
 
 export class LocalPlatform implements Platform {
   readonly name = 'local' as const;
@@ -114,7 +112,7 @@ export class LocalPlatform implements Platform {
     const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds) };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
     if (!image) {
-      const steps: SupervisorStep[] = [{ argv: merged(['bash', entrypointPath()]), env: { ...base, ...req.env, ...executor, ...creds } }];
+      const steps: SupervisorStep[] = [{ argv: ['bash', entrypointPath()], env: { ...base, ...req.env, ...executor, ...creds } }];
       return { steps, deadlineSeconds, ...common };
     }
     // Docker: the host clones (only this step sees the credentials), then the image, which
@@ -125,13 +123,13 @@ export class LocalPlatform implements Platform {
     const envFlags = Object.keys(req.env ?? {}).flatMap((name) => ['-e', name]);
     const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
     const steps: SupervisorStep[] = [
-      { argv: merged(['bash', entrypointPath()]), env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
+      { argv: ['bash', entrypointPath()], env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
       {
-        argv: merged([
+        argv: [
           'docker', 'run', '--rm', '--init', '--name', container, ...user,
           '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags,
           '--entrypoint', 'sh', image, '-c', req.command,
-        ]),
+        ],
         env: { ...dockerClientEnv(env), ...req.env },
         container,
         timeoutSeconds: req.timeout_seconds,

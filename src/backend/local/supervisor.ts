@@ -109,7 +109,8 @@ export class Supervisor {
   private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
     if (step.phase) writeFileSync(join(this.dir, FILES.phase), `${step.phase}\n`);
     return new Promise((resolve, reject) => {
-      const child = spawn(step.argv[0]!, step.argv.slice(1), {
+      // stderr is merged into stdout by the shell, so the log keeps the order lines were written in.
+      const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'mycli-step', ...step.argv], {
         cwd: this.dir,
         env: step.env,
         detached: true,
