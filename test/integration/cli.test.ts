@@ -198,7 +198,7 @@ for (const [label, factory] of [['in-process local backend', inProcess], ['mycli
         [['exec', '--repo', url, '--timeout', '99999', 'true'], /from 1 to 43200/],
         [['exec', '--repo', 'ftp://example.com/r.git', 'true'], /unsupported scheme "ftp:\/\/"/],
         [['exec', '--repo', 'ext::sh -c touch% /tmp/pwned', 'true'], /transport::address/],
-        [['exec', '--repo', '--upload-pack=touch /tmp/x', 'true'], /error/],
+        [['exec', '--repo', '--upload-pack=touch /tmp/x', 'true'], /repo "--upload-pack=touch \/tmp\/x" starts with "-"/],
         [['exec', '--repo', 'https://user:secret@example.com/r.git', 'true'], /contains a password or token/],
       ];
       for (const [args, message] of cases) {
