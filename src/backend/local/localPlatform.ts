@@ -50,7 +50,7 @@ export class LocalPlatform implements Platform {
   }
 
   async start(id: string, req: ExecRequest): Promise<ExecResponse> {
-    const { runtime, image, note } = await chooseRuntime(req.image, this.opts.env);
+    const { runtime, image, imagePresent, note } = await chooseRuntime(req.image, this.opts.env);
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
     const record: LocalRecord = {
       execution_id: id,
@@ -77,7 +77,7 @@ export class LocalPlatform implements Platform {
     await mkdir(join(dir, FILES.home), { mode: 0o700 });
     await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
     if (note) await appendFile(join(dir, FILES.log), `${Date.now()}\tmycli: ${note}\n`);
-    const payload = this.payload(dir, req, image, creds);
+    const payload = this.payload(dir, req, image, imagePresent ?? true, creds);
     try {
       await this.launchSupervisor(dir, payload);
     } catch (err) {
@@ -90,7 +90,7 @@ export class LocalPlatform implements Platform {
   }
 
   /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
-  private payload(dir: string, req: ExecRequest, image: string | undefined, creds: GitCredentials): SupervisorPayload {
+  private payload(dir: string, req: ExecRequest, image: string | undefined, imagePresent: boolean, creds: GitCredentials): SupervisorPayload {
     const env = this.opts.env;
     const base: Record<string, string> = {
       PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -122,8 +122,16 @@ export class LocalPlatform implements Platform {
     const workdir = ['/workspace/repo', req.workdir].filter(Boolean).join('/');
     const envFlags = Object.keys(req.env ?? {}).flatMap((name) => ['-e', name]);
     const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
+    // An image that is not here is pulled as its own step, so a pull that fails says so.
+    const pull: SupervisorStep[] = imagePresent ? [] : [{
+      argv: ['bash', '-o', 'pipefail', '-c', 'docker pull -q -- "$1" 2>&1 | sed -u "s/^/mycli: docker: /"', 'mycli-pull', image],
+      env: dockerClientEnv(env),
+      phase: 'pull',
+      image,
+    }];
     const steps: SupervisorStep[] = [
       { argv: ['bash', entrypointPath()], env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
+      ...pull,
       {
         argv: [
           'docker', 'run', '--rm', '--init', '--name', container, ...user,

@@ -11,6 +11,8 @@ export interface RuntimeChoice {
   runtime: LocalRuntime;
   /** The image the command runs in (docker only). */
   image?: string;
+  /** Whether the engine already has the image (docker only); if not, the run pulls it first. */
+  imagePresent?: boolean;
   /** Why the run is not where the user may expect it, for the run's log. */
   note?: string;
 }
@@ -47,8 +49,9 @@ export async function chooseRuntime(image: string | undefined, env: NodeJS.Proce
     if (wanted === 'docker') throw configError('MYCLI_LOCAL_RUNTIME=docker but no Docker engine answers "docker version"; start Docker or unset MYCLI_LOCAL_RUNTIME');
     return { runtime: 'host', ...(image ? { note: `no Docker engine answers here, so this runs on the host; image ${image} is not used` } : {}) };
   }
-  if (image) return { runtime: 'docker', image };
-  if (await docker(['image', 'inspect', '--format', '{{.Id}}', LOCAL_EXECUTOR_IMAGE], env)) return { runtime: 'docker', image: LOCAL_EXECUTOR_IMAGE };
+  const present = async (name: string): Promise<boolean> => Boolean(await docker(['image', 'inspect', '--format', '{{.Id}}', name], env));
+  if (image) return { runtime: 'docker', image, imagePresent: await present(image) };
+  if (await present(LOCAL_EXECUTOR_IMAGE)) return { runtime: 'docker', image: LOCAL_EXECUTOR_IMAGE, imagePresent: true };
   if (wanted === 'docker') {
     throw configError(`MYCLI_LOCAL_RUNTIME=docker but the executor image ${LOCAL_EXECUTOR_IMAGE} is not built here: run "make build" in docker/, or pass --image`);
   }

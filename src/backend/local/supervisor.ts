@@ -19,7 +19,9 @@ export interface SupervisorStep {
   /** Seconds after which the supervisor itself stops this step as timed out (docker steps). */
   timeoutSeconds?: number;
   /** The phase this step is, written to the phase file as it starts (the executor writes its own). */
-  phase?: 'run';
+  phase?: 'pull' | 'run';
+  /** The image a pull step fetches, for the reason when it fails. */
+  image?: string;
 }
 
 export interface SupervisorPayload {
@@ -202,6 +204,9 @@ export class Supervisor {
     } else if (result.code === 79 && phase === 'clone') {
       status = 'FAILED';
       reason = detail ?? 'clone failed';
+    } else if (phase === 'pull' && result.code !== null) {
+      status = 'FAILED';
+      reason = `image ${this.currentStep?.image ?? ''} is not on this machine and could not be pulled: ${detail ?? `docker pull exited with code ${result.code}`}`;
     } else if (result.code === 78 && phase === 'run' && detail?.startsWith('workdir')) {
       status = 'FAILED';
       reason = detail;
