@@ -42,7 +42,7 @@ export async function startDockerEngine(log: (line: string) => void): Promise<Do
   // The socket and exec root live in a short private temp path: unix socket paths are limited to 108 bytes.
   const runDir = await mkdtemp(join(tmpdir(), 'mycli-dockerd-'));
   const host = `unix://${join(runDir, 'docker.sock')}`;
-  const env = { ...process.env, DOCKER_HOST: host };
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: host };
   delete env.DOCKER_CONTEXT;
   const daemon: ChildProcess = spawn('dockerd', [
     '--data-root', join(CACHE, 'data'), '--exec-root', join(runDir, 'exec'), '--pidfile', join(runDir, 'dockerd.pid'),
