@@ -11,11 +11,24 @@ const common = {
   logLevel: 'warning',
 };
 
+// yaml and ajv are half a megabyte that most CLI runs never use (they load on first use, see
+// src/shared/yamlFile.ts): as files of their own beside cli.js, Node does not even parse them then.
+const LAZY_VENDOR = ['yaml', 'ajv'];
+const lazyVendor = {
+  name: 'lazy-vendor',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_VENDOR.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.js`, external: true }));
+  },
+};
+await Promise.all(LAZY_VENDOR.map((name) =>
+  build({ ...common, sourcemap: false, minify: true, entryPoints: [name], outfile: `dist/vendor/${name}.js` })));
+
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.js',
   banner: { js: '#!/usr/bin/env node' },
+  plugins: [lazyVendor],
 });
 await chmod('dist/cli.js', 0o755);
 
