@@ -1,33 +1,22 @@
 /** Terminal output: command output on stdout, progress and diagnostics on stderr. */
-import type { ExecutionInfo, LogEvent } from '../shared/contract';
+import { AnyLogEvent, groupByDestination } from '../client/logEvents';
+import type { ExecutionInfo } from '../shared/contract';
 
 export function progress(message: string): void {
   process.stderr.write(`mycli: ${message}\n`);
 }
 
 /** Writes to a stream and waits when it is full, so a fast log never piles up in memory. */
-export function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> | void {
-  if (!stream.write(text)) return new Promise((resolve) => stream.once('drain', () => resolve()));
+export function writeOut(stream: NodeJS.WritableStream, data: string | Buffer): Promise<void> | void {
+  if (!stream.write(data)) return new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 /**
- * Prints log events: the executor's own lines (`mycli: ...`) go to stderr with the other
- * progress, so stdout carries exactly what the command printed.
+ * Prints log events byte for byte: the command's stdout to stdout, its stderr and mycli's own
+ * lines to stderr, in the order they were written.
  */
-export async function printEvents(events: LogEvent[]): Promise<void> {
-  let out = '';
-  for (const e of events) {
-    if (e.message.startsWith('mycli: ')) {
-      if (out) {
-        await writeOut(process.stdout, out);
-        out = '';
-      }
-      process.stderr.write(`${e.message}\n`);
-    } else {
-      out += `${e.message}\n`;
-    }
-  }
-  if (out) await writeOut(process.stdout, out);
+export async function printEvents(events: readonly AnyLogEvent[]): Promise<void> {
+  for (const { toStderr, bytes } of groupByDestination(events)) await writeOut(toStderr ? process.stderr : process.stdout, bytes);
 }
 
 export function describeDuration(info: ExecutionInfo): string {

@@ -72,9 +72,23 @@ export interface ExecutionInfo {
   backend: string;
 }
 
+/** Where a log event's bytes came from: the command's two streams, or mycli's own progress and diagnostics. */
+export type LogStream = 'stdout' | 'stderr' | 'mycli';
+export const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr', 'mycli'];
+
+/**
+ * One chunk of an execution's output, exactly as it was written: no newline added or removed,
+ * a line may span several events and an event may hold several lines. Clients turn events
+ * back into bytes with `eventBytes` (src/client/logEvents.ts).
+ */
 export interface LogEvent {
+  /** Milliseconds since the epoch, when the chunk was read from the command. */
   timestamp: number;
+  stream: LogStream;
+  /** The chunk's bytes as UTF-8 text, or as base64 when `encoding` is "base64". */
   message: string;
+  /** Present when the chunk is not valid UTF-8 (binary output): `message` is then base64. */
+  encoding?: 'base64';
 }
 
 export interface LogsResponse {

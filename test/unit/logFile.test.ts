@@ -51,13 +51,13 @@ describe('log file', () => {
     return { events, pages };
   }
 
-  const messages = async (file: string, limit = 1000): Promise<string[]> => (await readAll(file, limit)).events.map((e) => e.message);
+  const messages = async (file: string, limit = 1000): Promise<string[]> => (await readAll(file, limit)).events.map((e) => e.message.replace(/\n$/, ''));
 
   it('writes one event per line, with a millisecond timestamp', async () => {
     const before = Date.now();
     const { file } = writeChunks(['hello\nworld\n']);
     const { events } = await readAll(file, 100);
-    assert.deepEqual(events.map((e) => e.message), ['hello', 'world']);
+    assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), ['hello', 'world']);
     for (const e of events) assert.ok(e.timestamp >= before && e.timestamp <= Date.now(), `timestamp ${e.timestamp}`);
   });
 
@@ -132,7 +132,7 @@ describe('log file', () => {
     const { file } = writeChunks(chunks);
     for (const limit of [1, 7, 100, 1000, 10000]) {
       const { events, pages } = await readAll(file, limit);
-      assert.deepEqual(events.map((e) => e.message), lines, `limit ${limit}`);
+      assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), lines, `limit ${limit}`);
       assert.equal(pages.length, Math.ceil(lines.length / limit), `pages with limit ${limit}`);
     }
   });
@@ -144,17 +144,17 @@ describe('log file', () => {
     for (let i = 0; i < 50; i++) {
       writer.push(Buffer.from(`l${i}-a `));
       let page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message));
+      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
       offset = page.nextOffset;
       writer.push(Buffer.from(`l${i}-b\n`));
       page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message));
+      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
       offset = page.nextOffset;
     }
     writer.end();
     for (;;) {
       const page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message));
+      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
       offset = page.nextOffset;
       if (page.atEnd) break;
     }
@@ -180,7 +180,7 @@ describe('log file', () => {
     for (const c of ['token ghp_sec', 'ret123 and ghp_secret123 twice\n', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n', 'clean\n']) writer.push(Buffer.from(c));
     writer.end();
     const { events } = await readLogPage(file, 0, 100);
-    assert.deepEqual(events.map((e) => e.message), ['token *** and *** twice', '***', 'clean']);
+    assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), ['token *** and *** twice', '***', 'clean']);
   });
 
   it('tracks the last executor line (`mycli: …`)', () => {

@@ -55,7 +55,8 @@ export async function readLogPage(file: string, offset: number, limit: number): 
         const nl = buf.indexOf(NL, pos);
         if (nl < 0 || nl >= bytesRead) break;
         const tab = buf.indexOf(0x09, pos);
-        events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), message: buf.toString('utf8', tab + 1, nl) });
+        const message = buf.toString('utf8', tab + 1, nl + 1);
+        events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), stream: message.startsWith('mycli: ') ? 'mycli' : 'stdout', message });
         pos = nl + 1;
       }
       if (pos === 0) break; // a record still being written

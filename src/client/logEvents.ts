@@ -1,0 +1,52 @@
+/**
+ * The one place clients turn log events back into bytes (the CLI and the extension both use it).
+ * Events that predate the `stream` field ({timestamp, message}: a line without its newline,
+ * mycli's own lines starting "mycli: ") are still understood.
+ */
+import type { LogEvent, LogStream } from '../shared/contract';
+
+/** An event as any backend may send it: the current shape, or the older one without `stream`. */
+export type AnyLogEvent = LogEvent | { timestamp: number; message: string; stream?: undefined; encoding?: undefined };
+
+/** Which stream an event belongs to. */
+export function eventStream(event: AnyLogEvent): LogStream {
+  if (event.stream) return event.stream;
+  return event.message.startsWith('mycli: ') ? 'mycli' : 'stdout';
+}
+
+/** The exact bytes the event carries (an older event's line gets its newline back). */
+export function eventBytes(event: AnyLogEvent): Buffer {
+  if (!event.stream) return Buffer.from(`${event.message}\n`, 'utf8');
+  return Buffer.from(event.message, event.encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** The event as text for a display (an output channel): invalid UTF-8 shows as U+FFFD there. */
+export function eventText(event: AnyLogEvent): string {
+  return event.encoding === 'base64' ? eventBytes(event).toString('utf8') : event.stream ? event.message : `${event.message}\n`;
+}
+
+/** Whether the client writes the event to its stderr (the command's stderr and mycli's own lines). */
+export function isErrorStream(stream: LogStream): boolean {
+  return stream !== 'stdout';
+}
+
+/**
+ * Consecutive events of the same destination (stdout, or stderr for both stderr and mycli)
+ * joined into one buffer each, in order: fewer writes, same bytes, same interleaving.
+ */
+export function groupByDestination(events: readonly AnyLogEvent[]): Array<{ toStderr: boolean; bytes: Buffer }> {
+  const out: Array<{ toStderr: boolean; bytes: Buffer }> = [];
+  let parts: Buffer[] = [];
+  let current: boolean | undefined;
+  for (const e of events) {
+    const toStderr = isErrorStream(eventStream(e));
+    if (current !== undefined && toStderr !== current) {
+      out.push({ toStderr: current, bytes: Buffer.concat(parts) });
+      parts = [];
+    }
+    current = toStderr;
+    parts.push(eventBytes(e));
+  }
+  if (current !== undefined && parts.length) out.push({ toStderr: current, bytes: Buffer.concat(parts) });
+  return out;
+}

@@ -1,0 +1,45 @@
+// The client's one way from log events to bytes: exact for every stream and encoding, and
+// still right for events from backends that predate the `stream` field.
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { eventBytes, eventStream, eventText, groupByDestination } from '../../src/client/logEvents';
+
+describe('log events to bytes', () => {
+  it('returns a UTF-8 chunk as written, with no newline added or removed', () => {
+    assert.equal(eventBytes({ timestamp: 1, stream: 'stdout', message: 'no newline' }).toString(), 'no newline');
+    assert.equal(eventBytes({ timestamp: 1, stream: 'stderr', message: 'a\r\nb\rc\n' }).toString(), 'a\r\nb\rc\n');
+    assert.equal(eventBytes({ timestamp: 1, stream: 'stdout', message: 'héllo ✓\n' }).toString('hex'), Buffer.from('héllo ✓\n').toString('hex'));
+  });
+
+  it('decodes a base64 chunk to its exact bytes', () => {
+    const bytes = randomBytes(4096);
+    const e = { timestamp: 1, stream: 'stdout' as const, message: bytes.toString('base64'), encoding: 'base64' as const };
+    assert.ok(eventBytes(e).equals(bytes));
+  });
+
+  it('reads the stream of an event, and of an older event from its "mycli: " prefix', () => {
+    assert.equal(eventStream({ timestamp: 1, stream: 'stderr', message: 'mycli: looks like ours' }), 'stderr');
+    assert.equal(eventStream({ timestamp: 1, message: 'mycli: cloning' }), 'mycli');
+    assert.equal(eventStream({ timestamp: 1, message: 'plain' }), 'stdout');
+  });
+
+  it('gives an older event (a line without its newline) its newline back', () => {
+    assert.equal(eventBytes({ timestamp: 1, message: 'line' }).toString(), 'line\n');
+    assert.equal(eventText({ timestamp: 1, message: 'line' }), 'line\n');
+  });
+
+  it('groups consecutive events by destination, keeping their order', () => {
+    const groups = groupByDestination([
+      { timestamp: 1, stream: 'stdout', message: 'a' },
+      { timestamp: 2, stream: 'stdout', message: 'b\n' },
+      { timestamp: 3, stream: 'mycli', message: 'mycli: x\n' },
+      { timestamp: 4, stream: 'stderr', message: 'err' },
+      { timestamp: 5, stream: 'stdout', message: 'c' },
+    ]);
+    assert.deepEqual(
+      groups.map((g) => [g.toStderr, g.bytes.toString()]),
+      [[false, 'ab\n'], [true, 'mycli: x\nerr'], [false, 'c']],
+    );
+    assert.deepEqual(groupByDestination([]), []);
+  });
+});
