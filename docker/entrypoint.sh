@@ -22,14 +22,26 @@
 #   SSH_PRIVATE_KEY     base64 of a private key (for ssh:// and git@host:path)
 #   MYCLI_WORKSPACE     default /workspace; the checkout is $MYCLI_WORKSPACE/repo
 #   MYCLI_PHASE_FILE    optional file that receives the current phase word:
-#                       config, then clone, then run
+#                       config, then clone, then run, and timed-out when
+#                       TIMEOUT_SECONDS ran out (only then)
+#   MYCLI_MESSAGE_FD    optional open file descriptor for the executor's own
+#                       "mycli: ..." lines (git's included), so they are never
+#                       mixed with the command's stderr; default 2 (stderr)
+#   MYCLI_EXECUTION_ID  optional; passed on to the command
+#
+# The command's environment is this script's, without the variables above,
+# the credentials and the shell's own (PWD, SHLVL, _, OLDPWD), with defaults
+# for PATH, HOME, LANG (C.UTF-8), TZ (UTC), TERM (dumb) and SHELL (/bin/sh), and
+# MYCLI_EXECUTION_ID, MYCLI_REPO (REPO_URL without userinfo) and MYCLI_REF
+# (REPO_BRANCH, when given). Its stdin is the script's stdin.
 #
 # Exit codes:
 #   0..255  the command's own exit code
 #   78      bad configuration (phase config), or WORKDIR missing in the checkout
 #           (phase run); one "mycli: ..." line on stderr says what to change
 #   79      clone failed (missing branch, wrong credentials, unreachable repo)
-#   124     the command timed out
+#   124     the command timed out (or exited 124 itself: the phase file and
+#           the "mycli: command timed out" line tell them apart)
 #   129 / 130 / 143   the run was stopped by SIGHUP / SIGINT / SIGTERM
 #
 # Credentials never reach the command: before it starts, the temp dir holding
@@ -37,8 +49,8 @@
 # was set, the script re-executes itself without them, so they are not even in
 # /proc/<pid>/environ of a process the command can read.
 #
-# Processes: the command runs as `timeout --foreground ... sh -c "$USER_COMMAND"`
-# in the script's own process group. When the script leads that group and is
+# Processes: the command runs as `sh -c "$USER_COMMAND"` in the script's own
+# process group, timed by the script itself. When the script leads that group and is
 # not PID 1 (the local platform), a SIGTERM/SIGINT/SIGHUP is taken to have
 # reached the whole group; as PID 1 of a container (docker stop and ECS signal
 # only PID 1) or when not a group leader, the script forwards it to all its
@@ -46,7 +58,7 @@
 # is SIGKILLed. When the command ends or times out, anything it left running
 # gets SIGTERM, then SIGKILL after KILL_GRACE_SECONDS.
 #
-# Needs bash >= 5.0, git, coreutils (timeout, mktemp, base64, tr), ssh.
+# Needs bash >= 5.0, git, coreutils (env, mktemp, base64, tr), ssh.
 
 set -u
 shopt -s nullglob dotglob
@@ -69,9 +81,15 @@ mask() {
   REPLY=$s
 }
 
+# the executor's own lines go to MYCLI_MESSAGE_FD when it is an open descriptor
+MSG_FD=2
+if [[ ${MYCLI_MESSAGE_FD-} =~ ^[0-9]{1,3}$ ]] && { true >&"$MYCLI_MESSAGE_FD"; } 2>/dev/null; then
+  MSG_FD=$((10#$MYCLI_MESSAGE_FD))
+fi
+
 say() {
   mask "mycli: $*"
-  printf '%s\n' "$REPLY" >&2
+  printf '%s\n' "$REPLY" >&"$MSG_FD"
 }
 
 fail() {
@@ -446,7 +464,7 @@ ASKPASS
 git_() {
   GIT_TERMINAL_PROMPT=0 GIT_ALLOW_PROTOCOL=$ALLOW_PROTOCOL \
     GIT_ASKPASS=$TMP_DIR/askpass SSH_ASKPASS='' GIT_SSH_COMMAND=$SSH_COMMAND \
-    git -c credential.helper= "$@" </dev/null
+    git -c credential.helper= -c advice.detachedHead=false "$@" </dev/null
 }
 
 # run_git ARGS: git_ with its output masked onto stderr and kept in GIT_LOG
@@ -458,7 +476,7 @@ run_git() {
   while IFS= read -r line <&"$fd" || [[ -n $line ]]; do
     mask "${line%$'\r'}"
     # every line of ours starts with "mycli: ", so clients can tell it from the command's output
-    printf 'mycli: git: %s\n' "$REPLY" >&2
+    printf 'mycli: git: %s\n' "$REPLY" >&"$MSG_FD"
     GIT_LOG+=$REPLY$'\n'
   done
   exec {fd}<&-
@@ -470,7 +488,8 @@ clone_reason() {
   shown=$(q "$URL_SHOWN")
   case $log in
     *"remote branch"*"not found"* | *"couldn't find remote ref"*)
-      REPLY="branch $(q "$BRANCH") does not exist in $shown; check REPO_BRANCH" ;;
+      REPLY="ref $(q "$BRANCH") is not a branch or tag of $shown"
+      [[ $BRANCH =~ ^[0-9a-f]{4,39}$ ]] && REPLY+="; to run a commit, give its full 40-character id" ;;
     *"could not create work tree"* | *"could not create leading directories"*)
       REPLY="cannot write $DEST; check MYCLI_WORKSPACE" ;;
     *"host key verification failed"*)
@@ -489,6 +508,14 @@ clone_reason() {
     *)
       REPLY="git exited with status $rc while cloning $shown" ;;
   esac
+}
+
+# clone_commit: DEST checked out at the commit BRANCH, with origin set as a clone would
+clone_commit() {
+  run_git init -q -- "$DEST" &&
+    run_git -C "$DEST" remote add origin "$URL" &&
+    run_git -C "$DEST" fetch -q --depth "$DEPTH" origin "$BRANCH" &&
+    run_git -C "$DEST" checkout -q FETCH_HEAD
 }
 
 do_clone() {
@@ -524,7 +551,7 @@ do_clone() {
   [[ $URL_LOCAL == 1 && $URL_SCHEME != file ]] && args+=(--no-local)
   if [[ -n $BRANCH ]]; then
     args+=(--branch "$BRANCH")
-    say "cloning $URL_SHOWN (branch $BRANCH)"
+    say "cloning $URL_SHOWN (ref $BRANCH)"
   else
     say "cloning $URL_SHOWN (default branch)"
   fi
@@ -532,6 +559,12 @@ do_clone() {
 
   run_git "${args[@]}"
   rc=$?
+  if ((rc != 0)) && [[ $BRANCH =~ ^([0-9a-f]{40}|[0-9a-f]{64})$ && ${GIT_LOG,,} == *"not found"* ]]; then
+    # not a branch or tag: a commit id, fetched on its own (the server must allow it, as hosted Git does)
+    say "$BRANCH is no branch or tag there; fetching it as a commit"
+    clone_commit
+    rc=$?
+  fi
   if ((rc != 0)); then
     clone_reason "$rc"
     fail "$EX_CLONE" "clone failed: $REPLY"
@@ -567,26 +600,87 @@ scrub_credentials() {
   fi
 }
 
+# command_env: CMD_ENV = NAME=value words for the command's environment: ours
+# without the executor's inputs, credentials and the shell's own variables,
+# with defaults for the basics and a few documented facts about the run
+command_env() {
+  local name home=~
+  [[ $home == /* ]] || home=/tmp
+  local -A defaults=(
+    [PATH]=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    [HOME]=$home [LANG]=C.UTF-8 [TZ]=UTC [TERM]=dumb [SHELL]=/bin/sh
+  )
+  CMD_ENV=()
+  for name in $(compgen -e); do
+    case $name in
+      REPO_URL | REPO_BRANCH | USER_COMMAND | WORKDIR | TIMEOUT_SECONDS | KILL_GRACE_SECONDS | GIT_DEPTH | \
+        GITHUB_TOKEN | GITLAB_TOKEN | SSH_PRIVATE_KEY | GIT_ASKPASS | GIT_SSH_COMMAND | MYCLI_* | _MYCLI_* | \
+        PWD | OLDPWD | SHLVL | _) continue ;;
+    esac
+    [[ -n ${defaults[$name]-} && -z ${!name} ]] && continue
+    unset "defaults[$name]"
+    CMD_ENV+=("$name=${!name}")
+  done
+  for name in "${!defaults[@]}"; do CMD_ENV+=("$name=${defaults[$name]}"); done
+  [[ -n ${MYCLI_EXECUTION_ID-} ]] && CMD_ENV+=("MYCLI_EXECUTION_ID=$MYCLI_EXECUTION_ID")
+  [[ -n ${URL_SHOWN-} ]] && CMD_ENV+=("MYCLI_REPO=$URL_SHOWN")
+  [[ -n ${BRANCH-} ]] && CMD_ENV+=("MYCLI_REF=$BRANCH")
+  return 0
+}
+
+TIMER_FIRED=0
+
+# shellcheck disable=SC2317  # invoked by the USR1 trap, which only our timer sends
+on_timer() {
+  TIMER_FIRED=1
+}
+
 do_run() {
-  local rc pid start now dir=$DEST
+  local rc pid timer dir=$DEST
   phase run
   [[ -n $WORKDIR_REL ]] && dir+=/$WORKDIR_REL
   if [[ ! -d $dir ]] || ! cd -- "$dir"; then
     fail "$EX_CONFIG" "workdir $(q "$WORKDIR_REL") does not exist in the repository"
   fi
   say "running in $dir"
+  command_env
 
-  start=${EPOCHREALTIME//[!0-9]/}
-  timeout --foreground -k "$GRACE" "$TIMEOUT" sh -c "$CMD" </dev/null &
+  # the timeout is ours: a timer that signals us, so a command that exits 124
+  # by itself is never taken for a timed-out one
+  trap on_timer USR1
+  (
+    trap - USR1
+    ((MSG_FD != 2)) && exec {MSG_FD}>&-
+    exec env -i "${CMD_ENV[@]}" sh -c "$CMD"
+  ) <&0 &
   pid=$!
+  (
+    trap - USR1
+    ((MSG_FD != 2)) && exec {MSG_FD}>&-
+    read -rt "$TIMEOUT" <> <(:)
+    kill -USR1 "$$"
+  ) </dev/null >/dev/null 2>&1 &
+  timer=$!
+
   wait "$pid"
   rc=$?
-  now=${EPOCHREALTIME//[!0-9]/}
-
-  if ((rc == EX_TIMEOUT || rc == 137)) && ((now - start >= TIMEOUT * 1000000 - 200000)); then
-    say "command timed out after $TIMEOUT seconds"
-    rc=$EX_TIMEOUT
+  if ((TIMER_FIRED)) && ! kill -0 "$pid" 2>/dev/null; then
+    # the command ended on its own just as the timer fired: its status stands
+    TIMER_FIRED=0
+    wait "$pid"
+    rc=$?
   fi
+  if ((TIMER_FIRED)); then
+    phase timed-out
+    say "command timed out after $TIMEOUT seconds"
+    stop_tree TERM "$GRACE"
+    wait "$pid" 2>/dev/null
+    rc=$EX_TIMEOUT
+  else
+    kill -KILL "$timer" 2>/dev/null
+    wait "$timer" 2>/dev/null
+  fi
+  trap '' USR1
   # anything the command left running (background jobs, or children of a
   # timed-out command) ends with the run
   stop_tree TERM "$GRACE"

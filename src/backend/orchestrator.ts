@@ -6,7 +6,7 @@ import {
 } from '../shared/contract';
 import { MycliError } from '../shared/errors';
 import { isTerminal } from '../shared/status';
-import type { Platform } from './platform';
+import type { Platform, RunInput } from './platform';
 
 export function newExecutionId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -16,12 +16,15 @@ export function newExecutionId(now = new Date()): string {
 export class Orchestrator {
   constructor(readonly platform: Platform) {}
 
-  /** Handles one `POST /execute` body; returns the response body or throws a MycliError. */
-  async handle(body: unknown): Promise<ExecResponse | ExecutionInfo | LogsResponse | ListResponse | KillResponse> {
+  /**
+   * Handles one `POST /execute` body; returns the response body or throws a MycliError.
+   * `input` (an exec's stdin) comes only from in-process callers.
+   */
+  async handle(body: unknown, input?: RunInput): Promise<ExecResponse | ExecutionInfo | LogsResponse | ListResponse | KillResponse> {
     const { action, body: b } = parseAction(body);
     switch (action) {
       case 'exec':
-        return this.platform.start(newExecutionId(), validateExecRequest(b, this.platform.policy));
+        return this.platform.start(newExecutionId(), validateExecRequest(b, this.platform.policy), input);
       case 'status':
         return this.platform.status(validateExecutionId(b));
       case 'logs':

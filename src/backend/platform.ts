@@ -1,11 +1,18 @@
 /** The provider-neutral interface the orchestrator drives; `local` and `aws` implement it. */
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse, ValidationPolicy } from '../shared/contract';
 
+/** What a run gets besides its request, from an in-process caller only (it cannot travel over HTTP). */
+export interface RunInput {
+  /** An open descriptor whose data becomes the command's stdin (e.g. the CLI's own piped stdin). */
+  stdinFd?: number;
+}
+
 export interface Platform {
   readonly name: 'local' | 'aws';
   /** What this platform accepts beyond the common contract. */
   readonly policy: ValidationPolicy;
-  start(executionId: string, request: ExecRequest): Promise<ExecResponse>;
+  /** `input` is honoured by platforms that can (local); others ignore it. */
+  start(executionId: string, request: ExecRequest, input?: RunInput): Promise<ExecResponse>;
   /** Throws a not_found MycliError for an unknown id. */
   status(executionId: string): Promise<ExecutionInfo>;
   logs(request: LogsRequest): Promise<LogsResponse>;

@@ -1,12 +1,20 @@
 /** One client interface for both ways of reaching a backend: over HTTP, or in-process (local). */
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, ListResponse, LogsRequest, LogsResponse } from '../shared/contract';
 
+/** Input for a run that only an in-process backend can take (see ApiClient.takesInput). */
+export interface ExecInput {
+  /** An open descriptor (e.g. 0, a piped stdin) whose data becomes the command's stdin. */
+  stdinFd?: number;
+}
+
 export interface ApiClient {
   /** Where requests go, for messages: "local" or the endpoint URL. */
   readonly target: string;
   /** How long a log follower waits before asking again when nothing new arrived. */
   readonly pollIntervalMs: number;
-  exec(req: ExecRequest): Promise<ExecResponse>;
+  /** Whether `exec` passes ExecInput (stdin) on to the command; over HTTP it cannot. */
+  readonly takesInput: boolean;
+  exec(req: ExecRequest, input?: ExecInput): Promise<ExecResponse>;
   status(executionId: string): Promise<ExecutionInfo>;
   logs(req: LogsRequest): Promise<LogsResponse>;
   list(req?: ListRequest): Promise<ListResponse>;
@@ -17,10 +25,11 @@ export interface ApiClient {
 export abstract class ActionClient implements ApiClient {
   abstract readonly target: string;
   abstract readonly pollIntervalMs: number;
-  protected abstract send<T>(body: Record<string, unknown>): Promise<T>;
+  readonly takesInput: boolean = false;
+  protected abstract send<T>(body: Record<string, unknown>, input?: ExecInput): Promise<T>;
 
-  exec(req: ExecRequest): Promise<ExecResponse> {
-    return this.send({ action: 'exec', ...req });
+  exec(req: ExecRequest, input?: ExecInput): Promise<ExecResponse> {
+    return this.send({ action: 'exec', ...req }, input);
   }
   status(executionId: string): Promise<ExecutionInfo> {
     return this.send({ action: 'status', execution_id: executionId });

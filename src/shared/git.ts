@@ -45,3 +45,9 @@ export async function unpushedCommits(info: GitInfo): Promise<number> {
   const r = await git(info.topLevel, ['rev-list', '--count', '@{upstream}..HEAD']);
   return r.ok ? Number(r.out) || 0 : 0;
 }
+
+/** Whether `ref` (a branch, tag or commit) names a commit in the repository at `cwd`. */
+export async function localRefExists(cwd: string, ref: string): Promise<boolean> {
+  if (ref.startsWith('-')) return false;
+  return (await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])).ok;
+}

@@ -61,7 +61,8 @@ describe('local backend in Docker (fake docker CLI)', function () {
     assert.match(r.stdout, /^in sub\nbar baz\n/);
     assert.doesNotMatch(r.stdout, /GITHUB_TOKEN|ghp_/, 'the container sees no credential');
     const text = calls(log);
-    assert.match(text, /argv: run --rm --init --name mycli-exec-\S+ --user \d+:\d+ -v \S+\/workspace:\/workspace -w \/workspace\/repo\/sub -e FOO --entrypoint sh alpine:3\.20 -c /);
+    // -i: the test's stdin is a pipe, which becomes the command's stdin
+    assert.match(text, /argv: run --rm --init -i --name mycli-exec-\S+ --user \d+:\d+ -v \S+\/workspace:\/workspace -w \/workspace\/repo\/sub -e LANG -e TZ -e TERM -e SHELL -e MYCLI_EXECUTION_ID -e MYCLI_REPO -e FOO --entrypoint sh alpine:3\.20 -c /);
     assert.ok(!text.includes(TOKEN), 'no credential in any docker command line');
     for (const line of text.split('\n').filter((l) => l.startsWith('env:'))) assert.doesNotMatch(line, /GITHUB_TOKEN/, 'no credential in docker\'s environment');
     assert.doesNotMatch(text, /bar baz/, 'env values reach docker through its environment, not its arguments');

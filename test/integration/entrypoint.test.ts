@@ -25,6 +25,8 @@ interface Run {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** what the script wrote on MYCLI_MESSAGE_FD (with opts.messageFd) */
+  messages: string;
   ms: number;
   /** stdout/stderr were still held open 3s after the script exited: something was left running */
   pipesHeldOpen: boolean;
@@ -41,6 +43,10 @@ interface RunOpts {
   /** run the script under this command, e.g. unshare */
   wrap?: string[];
   onStart?: (child: ChildProcess, ws: string, tmp: string) => void | Promise<void>;
+  /** written to the script's stdin, which is then closed (default: no stdin) */
+  input?: string;
+  /** give the script a pipe on fd 3 and MYCLI_MESSAGE_FD=3 */
+  messageFd?: boolean;
 }
 
 let root = '';
@@ -68,6 +74,7 @@ function run(over: Record<string, string | undefined>, opts: RunOpts = {}): Prom
     GIT_CONFIG_NOSYSTEM: '1',
     MYCLI_WORKSPACE: ws,
     MYCLI_PHASE_FILE: phaseFile,
+    ...(opts.messageFd ? { MYCLI_MESSAGE_FD: '3' } : {}),
     ...over,
   };
   const env: NodeJS.ProcessEnv = {};
@@ -76,11 +83,15 @@ function run(over: Record<string, string | undefined>, opts: RunOpts = {}): Prom
   const detached = opts.detached ?? true;
   const started = Date.now();
   const argv = [...(opts.wrap ?? []), 'bash', SCRIPT];
-  const child = spawn(argv[0], argv.slice(1), { env, detached, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdio: Array<'ignore' | 'pipe'> = [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(opts.messageFd ? ['pipe' as const] : [])];
+  const child = spawn(argv[0], argv.slice(1), { env, detached, stdio });
   let stdout = '';
   let stderr = '';
+  let messages = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  if (opts.messageFd) (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => (messages += d));
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
 
   return new Promise<Run>((resolve, reject) => {
     let exited: { code: number | null; signal: NodeJS.Signals | null; ms: number } | null = null;
@@ -103,7 +114,7 @@ function run(over: Record<string, string | undefined>, opts: RunOpts = {}): Prom
       } catch {
         phase = null;
       }
-      resolve({ ...exited, stdout, stderr, pipesHeldOpen, phase, ws, tmp });
+      resolve({ ...exited, stdout, stderr, messages, pipesHeldOpen, phase, ws, tmp });
     };
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -196,6 +207,7 @@ printf 'hello from main\\n' > hello.txt
 mkdir -p sub/dir && printf 'inner\\n' > sub/dir/inner.txt
 commit one
 printf 'two\\n' > two.txt && commit two
+git tag v1.0
 printf 'three\\n' > three.txt && commit three
 git checkout -qb dev
 printf 'hello from dev\\n' > hello.txt && commit dev
@@ -275,7 +287,7 @@ describe('docker/entrypoint.sh', function () {
       });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'hello from dev\n2\n');
-      assert.match(r.stderr, /^mycli: cloning file:\/\/\S+ \(branch dev\)$/m);
+      assert.match(r.stderr, /^mycli: cloning file:\/\/\S+ \(ref dev\)$/m);
     });
 
     it("exits with the command's own exit code", async function () {
@@ -425,7 +437,7 @@ describe('docker/entrypoint.sh', function () {
     it('a branch that does not exist', async function () {
       const r = await run({ REPO_URL: repo('main.git'), REPO_BRANCH: 'nope', USER_COMMAND: 'echo never' });
       assert.equal(r.code, 79);
-      assert.match(r.stderr, /^mycli: clone failed: branch "nope" does not exist in .*; check REPO_BRANCH$/m);
+      assert.match(r.stderr, /^mycli: clone failed: ref "nope" is not a branch or tag of .*$/m);
       assert.equal(r.stdout, '');
       assert.equal(r.phase, 'clone\n');
       assert.deepEqual(listDir(r.tmp), []);
@@ -725,6 +737,78 @@ describe('docker/entrypoint.sh', function () {
       assert.ok(r.ms < 3000, `took ${r.ms}ms`);
       assert.equal(fs.readFileSync(log, 'utf8'), 'graceful\n');
       assert.equal(r.pipesHeldOpen, false);
+    });
+  });
+
+  describe('output, environment, input and refs', function () {
+    it('writes its own lines on MYCLI_MESSAGE_FD, so the command has stdout and stderr to itself', async function () {
+      const r = await run({ REPO_URL: repo('main.git'), USER_COMMAND: 'echo out; echo err >&2; ls -l /proc/$$/fd | grep -c " 3 ->" || true' }, { messageFd: true });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'out\n0\n', 'the command does not inherit the message descriptor');
+      assert.equal(r.stderr, 'err\n');
+      assert.match(r.messages, /^mycli: cloning .* \(default branch\)\nmycli: running in .*\n$/);
+    });
+
+    it('a command that exits 124 by itself is not a timeout: exit 124, phase run, no timeout line', async function () {
+      const r = await run({ REPO_URL: repo('main.git'), TIMEOUT_SECONDS: '30', USER_COMMAND: 'echo mine; exit 124' });
+      assert.equal(r.code, 124, r.stderr);
+      assert.equal(r.stdout, 'mine\n');
+      assert.equal(r.phase, 'run\n');
+      assert.doesNotMatch(r.stderr, /timed out/);
+    });
+
+    it('a timeout says so in the phase file', async function () {
+      const r = await run({ REPO_URL: repo('main.git'), TIMEOUT_SECONDS: '1', USER_COMMAND: 'sleep 5' });
+      assert.equal(r.code, 124, r.stderr);
+      assert.equal(r.phase, 'timed-out\n');
+    });
+
+    it("the command's environment is the documented list and the run's own variables, nothing else", async function () {
+      const r = await run({
+        PATH: process.env.PATH, HOME: home, LANG: undefined, TMPDIR: undefined, GIT_CONFIG_NOSYSTEM: undefined,
+        REPO_URL: repo('main.git'), REPO_BRANCH: 'dev', USER_COMMAND: 'env', GIT_DEPTH: '1', TIMEOUT_SECONDS: '60',
+        MYCLI_EXECUTION_ID: 'exec-1', RUN_VAR: 'from the run',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const env = Object.fromEntries(r.stdout.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      assert.deepEqual(Object.keys(env).sort(), ['HOME', 'LANG', 'MYCLI_EXECUTION_ID', 'MYCLI_REF', 'MYCLI_REPO', 'PATH', 'PWD', 'RUN_VAR', 'SHELL', 'TERM', 'TZ']);
+      assert.deepEqual(
+        { ...env, PWD: undefined },
+        { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8', TZ: 'UTC', TERM: 'dumb', SHELL: '/bin/sh', RUN_VAR: 'from the run',
+          MYCLI_EXECUTION_ID: 'exec-1', MYCLI_REPO: repo('main.git'), MYCLI_REF: 'dev', PWD: undefined },
+      );
+      assert.equal(env.PWD, `${r.ws}/repo`);
+    });
+
+    it('values given for LANG, TZ, TERM and SHELL win over the defaults', async function () {
+      const r = await run({ REPO_URL: repo('main.git'), LANG: 'de_DE.UTF-8', TZ: 'Europe/Berlin', TERM: 'xterm', SHELL: '/bin/bash', USER_COMMAND: 'echo "$LANG $TZ $TERM $SHELL"' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'de_DE.UTF-8 Europe/Berlin xterm /bin/bash\n');
+    });
+
+    it("passes its stdin to the command, and only to the command", async function () {
+      const r = await run({ REPO_URL: repo('main.git'), USER_COMMAND: 'wc -c; cat' }, { input: 'line one\nline two' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '17\n');
+    });
+
+    it('clones a tag as REPO_BRANCH without git\'s detached-HEAD advice', async function () {
+      const r = await run({ REPO_URL: repo('main.git'), REPO_BRANCH: 'v1.0', USER_COMMAND: 'ls; git describe --tags' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hello.txt\nsub\ntwo.txt\nv1.0\n');
+      assert.match(r.stderr, /^mycli: cloning .* \(ref v1\.0\)$/m);
+      assert.doesNotMatch(r.stderr, /detached|advice/i);
+    });
+
+    it('runs a full commit id given as REPO_BRANCH; an abbreviated one is refused with what to give', async function () {
+      const sha = execFileSync('git', ['--git-dir', repo('main.git'), 'rev-parse', 'v1.0^{commit}'], { encoding: 'utf8' }).trim();
+      const r = await run({ REPO_URL: repo('main.git'), REPO_BRANCH: sha, USER_COMMAND: 'ls; git rev-parse HEAD' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `hello.txt\nsub\ntwo.txt\n${sha}\n`);
+      assert.doesNotMatch(r.stderr, /detached|advice/i);
+      const short = await run({ REPO_URL: repo('main.git'), REPO_BRANCH: sha.slice(0, 8), USER_COMMAND: 'echo never' });
+      assert.equal(short.code, 79, short.stderr);
+      assert.match(short.stderr, new RegExp(`^mycli: clone failed: ref "${sha.slice(0, 8)}" is not a branch or tag of .*; to run a commit, give its full 40-character id$`, 'm'));
     });
   });
 });

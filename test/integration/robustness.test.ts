@@ -54,7 +54,7 @@ describe('nothing lost', function () {
   it('prints a large output exactly once, in order, and the log reads the same afterwards', async () => {
     const r = await mycli(['exec', '--repo', url, 'seq 1 50000; printf "no newline at the end"'], { env });
     assert.equal(r.code, 0, r.stderr);
-    const expected = Array.from({ length: 50000 }, (_, i) => `${i + 1}\n`).join('') + 'no newline at the end\n';
+    const expected = Array.from({ length: 50000 }, (_, i) => `${i + 1}\n`).join('') + 'no newline at the end';
     assert.equal(r.stdout, expected);
     const id = /(exec-\S+) SUCCEEDED/.exec(r.stderr)![1]!;
     const logs = await mycli(['logs', id], { env });

@@ -1,10 +1,14 @@
-// The local platform's log file: LogWriter turns a byte stream into line records and
-// readLogPage pages through them by offset, never cutting or doubling a line.
+// The local platform's log file: LogWriter frames each stream's chunks as records, exactly as
+// written, and readLogPage pages through them by offset, never cutting or doubling a chunk.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, promises as fs, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LogWriter, MAX_LINE_BYTES, offsetFromToken, readLogPage, tokenFromOffset } from '../../src/backend/local/logFile';
-import type { LogEvent } from '../../src/shared/contract';
+import { eventBytes } from '../../src/client/logEvents';
+import {
+  encodeRecord, HEADER_BYTES, LogAppender, LogWriter, MAX_CHUNK_BYTES, offsetFromToken, readLogPage, tokenFromOffset,
+} from '../../src/backend/local/logFile';
+import type { LogEvent, LogStream } from '../../src/shared/contract';
 import { MycliError } from '../../src/shared/errors';
 import { makeTempDir, removeDir } from '../support/gitRepos';
 
@@ -19,22 +23,25 @@ describe('log file', () => {
   });
 
   /** A new empty log file and a LogWriter appending to it. */
-  function newLog(): { file: string; writer: LogWriter } {
-    const file = path.join(tmp, `log${n++}.txt`);
+  function newLog(secrets: string[] = []): { file: string; writer: LogWriter } {
+    const file = path.join(tmp, `log${n++}.bin`);
     writeFileSync(file, '');
-    return { file, writer: new LogWriter((data) => appendFileSync(file, data)) };
+    return { file, writer: new LogWriter((data) => appendFileSync(file, data), secrets) };
   }
 
-  /** Writes `chunks` through a LogWriter (then end()) and returns the file. */
-  function writeChunks(chunks: Array<string | Buffer>, end = true): { file: string; writer: LogWriter } {
-    const log = newLog();
-    for (const c of chunks) log.writer.push(typeof c === 'string' ? Buffer.from(c) : c);
-    if (end) log.writer.end();
+  /** Writes `chunks` (stdout unless given as [stream, data]) through a LogWriter, then end(). */
+  function writeChunks(chunks: Array<string | Buffer | [LogStream, string | Buffer]>, opts: { end?: boolean; secrets?: string[] } = {}): { file: string; writer: LogWriter } {
+    const log = newLog(opts.secrets);
+    for (const c of chunks) {
+      const [stream, data] = Array.isArray(c) ? c : ['stdout' as const, c];
+      log.writer.push(stream, typeof data === 'string' ? Buffer.from(data) : data);
+    }
+    if (opts.end ?? true) log.writer.end();
     return log;
   }
 
-  /** Reads every page from offset 0 with the given limit; returns all events and the pages' sizes. */
-  async function readAll(file: string, limit: number): Promise<{ events: LogEvent[]; pages: number[] }> {
+  /** Reads every page from offset 0 with the given limit. */
+  async function readAll(file: string, limit = 1000): Promise<{ events: LogEvent[]; pages: number[] }> {
     const events: LogEvent[] = [];
     const pages: number[] = [];
     let offset = 0;
@@ -51,114 +58,114 @@ describe('log file', () => {
     return { events, pages };
   }
 
-  const messages = async (file: string, limit = 1000): Promise<string[]> => (await readAll(file, limit)).events.map((e) => e.message.replace(/\n$/, ''));
+  /** The bytes of one stream, joined back from its events. */
+  const streamBytes = (events: LogEvent[], stream: LogStream): Buffer => Buffer.concat(events.filter((e) => e.stream === stream).map(eventBytes));
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-  it('writes one event per line, with a millisecond timestamp', async () => {
+  it('writes each chunk as an event at once, partial lines included, with a millisecond timestamp', async () => {
     const before = Date.now();
-    const { file } = writeChunks(['hello\nworld\n']);
-    const { events } = await readAll(file, 100);
-    assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), ['hello', 'world']);
+    const { file } = writeChunks(['hello\nwor', 'ld\n', 'no newline'], { end: false });
+    const { events } = await readAll(file);
+    assert.deepEqual(events.map((e) => [e.stream, e.message, e.encoding]), [['stdout', 'hello\nwor', undefined], ['stdout', 'ld\n', undefined], ['stdout', 'no newline', undefined]]);
     for (const e of events) assert.ok(e.timestamp >= before && e.timestamp <= Date.now(), `timestamp ${e.timestamp}`);
   });
 
-  it('joins a line split across chunks', async () => {
-    const { file } = writeChunks(['hel', 'lo wo', 'rld\nsec', 'ond\n']);
-    assert.deepEqual(await messages(file), ['hello world', 'second']);
+  it('keeps the streams apart and in the order their chunks arrived', async () => {
+    const { file } = writeChunks([['stdout', 'out 1\n'], ['stderr', 'err 1'], ['mycli', 'mycli: note\n'], ['stdout', 'out 2'], ['stderr', '\n']]);
+    const { events } = await readAll(file);
+    assert.deepEqual(events.map((e) => `${e.stream}:${e.message}`), ['stdout:out 1\n', 'stderr:err 1', 'mycli:mycli: note\n', 'stdout:out 2', 'stderr:\n']);
   });
 
-  it('splits several lines in one chunk, keeping empty lines', async () => {
-    const { file } = writeChunks(['a\nb\n\nc\n\n']);
-    assert.deepEqual(await messages(file), ['a', 'b', '', 'c', '']);
+  it('keeps CR, CRLF, tabs, NUL and empty lines byte for byte', async () => {
+    const text = 'a\r\nb\rprogress 10%\rprogress 100%\n\n\tx\0y\n';
+    const { file } = writeChunks([text]);
+    assert.equal(streamBytes((await readAll(file)).events, 'stdout').toString(), text);
   });
 
-  it('holds a trailing partial line until end() writes it', async () => {
-    const { file, writer } = writeChunks(['one\ntwo\npartial'], false);
-    assert.deepEqual(await messages(file), ['one', 'two']);
-    writer.end();
-    assert.deepEqual(await messages(file), ['one', 'two', 'partial']);
+  it('returns random binary data exactly, as base64 events', async () => {
+    const out = randomBytes(300_000);
+    const err = randomBytes(70_000);
+    const chunks: Array<[LogStream, Buffer]> = [];
+    for (let at = 0; at < out.length; at += 9000) chunks.push(['stdout', out.subarray(at, at + 9000)]);
+    for (let at = 0; at < err.length; at += 7001) chunks.push(['stderr', err.subarray(at, at + 7001)]);
+    const { file } = writeChunks(chunks);
+    const { events } = await readAll(file, 7);
+    assert.equal(sha(streamBytes(events, 'stdout')), sha(out));
+    assert.equal(sha(streamBytes(events, 'stderr')), sha(err));
+    assert.ok(events.some((e) => e.encoding === 'base64'));
   });
 
-  it('end() writes nothing when the output ended with a newline', async () => {
-    const { file } = writeChunks(['one\n']);
-    assert.deepEqual(await messages(file), ['one']);
+  it('holds back a UTF-8 character split across chunks until it is whole, so text events stay text', async () => {
+    const text = 'héllo wörld — 日本語 🎉 done\nsecond ✓';
+    const { file } = writeChunks(Array.from(Buffer.from(text), (b) => Buffer.from([b])));
+    const { events } = await readAll(file);
+    assert.ok(events.every((e) => e.encoding === undefined), 'every event is text');
+    assert.equal(events.map((e) => e.message).join(''), text);
   });
 
-  it('keeps tabs and carriage returns inside a line', async () => {
-    const { file } = writeChunks(['col1\tcol2\t\tcol4\n\tindented\nwin\r\n']);
-    assert.deepEqual(await messages(file), ['col1\tcol2\t\tcol4', '\tindented', 'win\r']);
-  });
-
-  it('keeps UTF-8 characters split across chunk boundaries intact', async () => {
-    const text = 'héllo wörld — 日本語 🎉 done\nsecond ✓\n';
-    const bytes = Buffer.from(text);
-    // every possible split into 1-byte chunks is the hardest case
-    const { file } = writeChunks(Array.from(bytes, (b) => Buffer.from([b])));
-    assert.deepEqual(await messages(file), ['héllo wörld — 日本語 🎉 done', 'second ✓']);
-  });
-
-  it('splits an ASCII line longer than MAX_LINE_BYTES into pieces that concatenate back exactly', async () => {
-    const long = Array.from({ length: MAX_LINE_BYTES * 2 + 123 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    const { file } = writeChunks([long.slice(0, 1000), long.slice(1000, 70000), long.slice(70000) + '\nafter\n']);
-    const got = await messages(file);
-    assert.equal(got.length, 4);
-    assert.deepEqual(got.slice(0, 3).map((m) => Buffer.byteLength(m)), [MAX_LINE_BYTES, MAX_LINE_BYTES, 123]);
-    assert.equal(got.slice(0, 3).join(''), long);
-    assert.equal(got[3], 'after');
-  });
-
-  it('splits a line of exactly MAX_LINE_BYTES into one event', async () => {
-    const { file } = writeChunks(['x'.repeat(MAX_LINE_BYTES) + '\n']);
-    assert.deepEqual((await messages(file)).map((m) => m.length), [MAX_LINE_BYTES]);
-  });
-
-  it('splits a long line of multibyte characters without breaking a character', async () => {
-    const long = 'a' + 'é'.repeat(MAX_LINE_BYTES); // 2*MAX+1 bytes: a 2-byte character straddles each cut
-    const { file } = writeChunks([long + '\n']);
-    const got = await messages(file);
-    assert.ok(got.length >= 3, `split into ${got.length} events`);
-    for (const m of got) {
-      assert.ok(!m.includes('\uFFFD'), 'no replacement character in any piece');
-      assert.ok(Buffer.byteLength(m) <= MAX_LINE_BYTES, 'each piece fits');
+  it('stores a chunk over MAX_CHUNK_BYTES as several records, cut between characters', async () => {
+    const long = 'a' + 'é'.repeat(MAX_CHUNK_BYTES); // a 2-byte character straddles each cut
+    const { file } = writeChunks([long]);
+    const { events } = await readAll(file);
+    assert.ok(events.length >= 3, `${events.length} events`);
+    for (const e of events) {
+      assert.equal(e.encoding, undefined);
+      assert.ok(Buffer.byteLength(e.message) <= MAX_CHUNK_BYTES);
     }
-    assert.equal(got.join(''), long);
+    assert.equal(events.map((e) => e.message).join(''), long);
   });
 
-  it('pages with a limit and next offset never cut or double a line', async () => {
-    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'é'.repeat(i % 7)}\t${'x'.repeat((i * 37) % 200)}`);
-    // chunks that cut lines at arbitrary byte positions
-    const all = Buffer.from(lines.join('\n') + '\n');
+  it('a 2 MB single line comes back whole, with no newline added', async () => {
+    const line = Buffer.alloc(2 * 1024 * 1024, 'x');
     const chunks: Buffer[] = [];
-    for (let pos = 0, k = 1; pos < all.length; pos += k, k = (k * 7 + 3) % 97 + 1) chunks.push(all.subarray(pos, pos + k));
+    for (let at = 0; at < line.length; at += 65536) chunks.push(line.subarray(at, at + 65536));
+    const { file } = writeChunks(chunks);
+    assert.ok(streamBytes((await readAll(file, 10)).events, 'stdout').equals(line));
+  });
+
+  it('pages with a limit and next offset never cut or double a chunk', async () => {
+    const chunks = Array.from({ length: 1000 }, (_, i) => `chunk ${i} ${'é'.repeat(i % 7)}${'x'.repeat((i * 37) % 200)}${i % 3 ? '\n' : ''}`);
     const { file } = writeChunks(chunks);
     for (const limit of [1, 7, 100, 1000, 10000]) {
       const { events, pages } = await readAll(file, limit);
-      assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), lines, `limit ${limit}`);
-      assert.equal(pages.length, Math.ceil(lines.length / limit), `pages with limit ${limit}`);
+      assert.deepEqual(events.map((e) => e.message), chunks, `limit ${limit}`);
+      assert.equal(pages.length, Math.ceil(chunks.length / limit), `pages with limit ${limit}`);
     }
   });
 
-  it('reading while the writer appends returns each line once', async () => {
+  it('reading while the writer appends returns each chunk once', async () => {
     const { file, writer } = newLog();
     const seen: string[] = [];
     let offset = 0;
+    const read = async (): Promise<void> => {
+      const page = await readLogPage(file, offset, 3);
+      seen.push(...page.events.map((e) => e.message));
+      offset = page.nextOffset;
+    };
     for (let i = 0; i < 50; i++) {
-      writer.push(Buffer.from(`l${i}-a `));
-      let page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
-      offset = page.nextOffset;
-      writer.push(Buffer.from(`l${i}-b\n`));
-      page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
-      offset = page.nextOffset;
+      writer.push('stdout', Buffer.from(`l${i}-a `));
+      await read();
+      writer.push('stderr', Buffer.from(`l${i}-b\n`));
+      await read();
     }
     writer.end();
-    for (;;) {
-      const page = await readLogPage(file, offset, 3);
-      seen.push(...page.events.map((e) => e.message.replace(/\n$/, "")));
-      offset = page.nextOffset;
-      if (page.atEnd) break;
-    }
-    assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => `l${i}-a l${i}-b`));
+    await read();
+    assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => [`l${i}-a `, `l${i}-b\n`]).flat());
+  });
+
+  it('a record still being written is not returned until it is whole', async () => {
+    const file = path.join(tmp, `log${n++}.bin`);
+    const record = encodeRecord('stdout', Buffer.from('complete'));
+    writeFileSync(file, Buffer.concat([record, record.subarray(0, HEADER_BYTES + 3)]));
+    const page = await readLogPage(file, 0, 10);
+    assert.deepEqual(page.events.map((e) => e.message), ['complete']);
+    assert.equal(page.nextOffset, record.length);
+    assert.equal(page.atEnd, false);
+  });
+
+  it('a token that does not point at a record is refused', async () => {
+    const { file } = writeChunks(['some output\n']);
+    await assert.rejects(readLogPage(file, 3, 10), (err: unknown) => err instanceof MycliError && err.code === 'invalid_request' && err.field === 'next_token');
   });
 
   it('a missing file is an empty page at the end', async () => {
@@ -172,29 +179,46 @@ describe('log file', () => {
     assert.deepEqual(await readLogPage(file, size + 100, 10), { events: [], nextOffset: size + 100, atEnd: true });
   });
 
-  it('masks credential values wherever they appear, also in lines split across chunks', async () => {
-    const file = path.join(tmp, `log${n++}.txt`);
-    writeFileSync(file, '');
+  it('masks credential values wherever they appear, also split across chunks, and writes the rest at once', async () => {
     const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n-----END OPENSSH PRIVATE KEY-----';
-    const writer = new LogWriter((data) => appendFileSync(file, data), ['ghp_secret123', key]);
-    for (const c of ['token ghp_sec', 'ret123 and ghp_secret123 twice\n', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU\n', 'clean\n']) writer.push(Buffer.from(c));
+    const { file, writer } = writeChunks(
+      ['token ghp_sec', 'ret123 and ghp_secret123 twice\n', 'b3BlbnNzaC1r', 'ZXktdjEAAAAABG5vbmU\n', 'clean g'],
+      { end: false, secrets: ['ghp_secret123', key] },
+    );
+    const before = (await readAll(file)).events.map((e) => e.message).join('');
+    assert.equal(before, 'token *** and *** twice\n***\nclean ', 'only a possible start of a secret ("g") is held back');
+    writer.push('stdout', Buffer.from('o on\n'));
     writer.end();
-    const { events } = await readLogPage(file, 0, 100);
-    assert.deepEqual(events.map((e) => e.message.replace(/\n$/, "")), ['token *** and *** twice', '***', 'clean']);
+    assert.equal((await readAll(file)).events.map((e) => e.message).join(''), 'token *** and *** twice\n***\nclean go on\n');
   });
 
-  it('tracks the last executor line (`mycli: …`)', () => {
+  it('masks per stream: a secret split across stdout and stderr is two harmless pieces', async () => {
+    const { file } = writeChunks([['stdout', 'a ghp_sec'], ['stderr', 'ret123'], ['stdout', 'ret123 b']], { secrets: ['ghp_secret123'] });
+    const { events } = await readAll(file);
+    assert.equal(streamBytes(events, 'stdout').toString(), 'a *** b');
+    assert.equal(streamBytes(events, 'stderr').toString(), 'ret123');
+  });
+
+  it('tracks the last executor line (`mycli: …`) of the mycli stream only', () => {
     const { writer } = newLog();
     assert.equal(writer.lastExecutorLine, undefined);
-    writer.push(Buffer.from('mycli: cloning https://github.com/org/repo.git\nuser output\n'));
+    writer.push('mycli', Buffer.from('mycli: cloning https://github.com/org/repo.git\n'));
+    writer.push('stderr', Buffer.from('mycli: the command pretending\n'));
     assert.equal(writer.lastExecutorLine, 'cloning https://github.com/org/repo.git');
-    writer.push(Buffer.from('mycli:no space\n  mycli: indented\nmy cli: x\n'));
-    assert.equal(writer.lastExecutorLine, 'cloning https://github.com/org/repo.git', 'only lines that start with "mycli: " count');
-    writer.push(Buffer.from('myc'));
-    writer.push(Buffer.from('li: clone failed: exit 128'));
+    writer.push('mycli', Buffer.from('myc'));
+    writer.push('mycli', Buffer.from('li: clone failed: exit 128'));
     assert.equal(writer.lastExecutorLine, 'cloning https://github.com/org/repo.git', 'not before the line is complete');
     writer.end();
     assert.equal(writer.lastExecutorLine, 'clone failed: exit 128');
+  });
+
+  it('LogAppender truncates a failed write back to the last whole record and drops the rest', async () => {
+    if (!existsSync('/dev/full')) return;
+    const appender = new LogAppender('/dev/full');
+    appender.append(encodeRecord('stdout', Buffer.from('x')));
+    assert.match(String(appender.error), /ENOSPC/);
+    appender.append(encodeRecord('stdout', Buffer.from('y')));
+    appender.close();
   });
 
   describe('tokens', () => {

@@ -8,13 +8,14 @@ import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { MycliError } from '../../shared/errors';
+import { redactRepoUrl } from '../../shared/repoUrl';
 import { isTerminal } from '../../shared/status';
 import type { UserConfig } from '../../shared/userConfig';
-import type { Platform } from '../platform';
+import type { Platform, RunInput } from '../platform';
 import { entrypointPath, supervisorPath } from './assets';
 import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
-import { offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
+import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { isAlive, signalGroup, sleep } from './processes';
 import { chooseRuntime, dockerClientEnv } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
@@ -49,7 +50,7 @@ export class LocalPlatform implements Platform {
     this.grace = opts.killGraceSeconds ?? (Number(opts.env.MYCLI_KILL_GRACE_SECONDS) || 10);
   }
 
-  async start(id: string, req: ExecRequest): Promise<ExecResponse> {
+  async start(id: string, req: ExecRequest, input: RunInput = {}): Promise<ExecResponse> {
     const { runtime, image, imagePresent, note } = await chooseRuntime(req.image, this.opts.env);
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
     const record: LocalRecord = {
@@ -76,10 +77,10 @@ export class LocalPlatform implements Platform {
     await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
     await mkdir(join(dir, FILES.home), { mode: 0o700 });
     await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
-    if (note) await appendFile(join(dir, FILES.log), `${Date.now()}\tmycli: ${note}\n`);
-    const payload = this.payload(dir, req, image, imagePresent ?? true, creds);
+    if (note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${note}\n`)));
+    const payload = this.payload(dir, id, req, image, imagePresent ?? true, creds, input.stdinFd !== undefined);
     try {
-      await this.launchSupervisor(dir, payload);
+      await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
       const reason = this.mask(`could not start the run: ${(err as Error).message}`, creds);
       await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
@@ -90,13 +91,19 @@ export class LocalPlatform implements Platform {
   }
 
   /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
-  private payload(dir: string, req: ExecRequest, image: string | undefined, imagePresent: boolean, creds: GitCredentials): SupervisorPayload {
+  private payload(
+    dir: string, id: string, req: ExecRequest, image: string | undefined, imagePresent: boolean, creds: GitCredentials, input: boolean,
+  ): SupervisorPayload {
     const env = this.opts.env;
+    // The command's environment (README "Environment"): these, the run's env and MYCLI_* facts.
     const base: Record<string, string> = {
       PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: join(dir, FILES.home),
       LANG: env.LANG ?? 'C.UTF-8',
-      ...(env.TZ ? { TZ: env.TZ } : {}),
+      // the machine's own time zone unless the caller set one, so times read as they do by hand
+      TZ: env.TZ ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
+      TERM: 'dumb',
+      SHELL: '/bin/sh',
     };
     const executor: Record<string, string> = {
       REPO_URL: req.repo,
@@ -108,11 +115,12 @@ export class LocalPlatform implements Platform {
       GIT_DEPTH: '1',
       MYCLI_WORKSPACE: join(dir, FILES.workspace),
       MYCLI_PHASE_FILE: join(dir, FILES.phase),
+      MYCLI_EXECUTION_ID: id,
     };
-    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds) };
+    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
     if (!image) {
-      const steps: SupervisorStep[] = [{ argv: ['bash', entrypointPath()], env: { ...base, ...req.env, ...executor, ...creds } }];
+      const steps: SupervisorStep[] = [{ argv: ['bash', entrypointPath()], env: { ...base, ...req.env, ...executor, ...creds }, input: true }];
       return { steps, deadlineSeconds, ...common };
     }
     // Docker: the host clones (only this step sees the credentials), then the image, which
@@ -120,11 +128,19 @@ export class LocalPlatform implements Platform {
     // reach docker through its environment (`-e NAME`), never its command line.
     const container = `mycli-${basename(dir)}`;
     const workdir = ['/workspace/repo', req.workdir].filter(Boolean).join('/');
-    const envFlags = Object.keys(req.env ?? {}).flatMap((name) => ['-e', name]);
+    const { PATH: _path, HOME: _home, ...facts } = base;
+    const commandEnv: Record<string, string> = {
+      ...facts,
+      MYCLI_EXECUTION_ID: id,
+      MYCLI_REPO: redactRepoUrl(req.repo),
+      ...(req.branch ? { MYCLI_REF: req.branch } : {}),
+      ...req.env,
+    };
+    const envFlags = Object.keys(commandEnv).flatMap((name) => ['-e', name]);
     const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
     // An image that is not here is pulled as its own step, so a pull that fails says so.
     const pull: SupervisorStep[] = imagePresent ? [] : [{
-      argv: ['bash', '-o', 'pipefail', '-c', 'docker pull -q -- "$1" 2>&1 | sed -u "s/^/mycli: docker: /"', 'mycli-pull', image],
+      argv: ['bash', '-o', 'pipefail', '-c', 'docker pull -q -- "$1" 2>&1 | sed -u "s/^/mycli: docker: /" >&"$MYCLI_MESSAGE_FD"', 'mycli-pull', image],
       env: dockerClientEnv(env),
       phase: 'pull',
       image,
@@ -134,12 +150,13 @@ export class LocalPlatform implements Platform {
       ...pull,
       {
         argv: [
-          'docker', 'run', '--rm', '--init', '--name', container, ...user,
+          'docker', 'run', '--rm', '--init', ...(input ? ['-i'] : []), '--name', container, ...user,
           '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags,
           '--entrypoint', 'sh', image, '-c', req.command,
         ],
-        env: { ...dockerClientEnv(env), ...req.env },
+        env: { ...dockerClientEnv(env), ...commandEnv },
         container,
+        input: true,
         timeoutSeconds: req.timeout_seconds,
         phase: 'run',
       },
@@ -147,12 +164,13 @@ export class LocalPlatform implements Platform {
     return { steps, deadlineSeconds, ...common };
   }
 
-  private async launchSupervisor(dir: string, payload: SupervisorPayload): Promise<void> {
+  private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
     const errLog = await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
       const child = spawn(process.execPath, [supervisorPath(), dir], {
         detached: true,
-        stdio: ['pipe', 'pipe', errLog.fd],
+        // fd 3: the run's input, handed on to the step that runs the command
+        stdio: ['pipe', 'pipe', errLog.fd, ...(stdinFd !== undefined ? [stdinFd] : [])],
         env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
       });
       const answer = new Promise<string>((resolve, reject) => {

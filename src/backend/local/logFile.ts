@@ -1,19 +1,31 @@
 /**
- * The per-execution log: one record per output line, `<epoch ms>\t<line>\n`, appended by the
- * supervisor as the command writes. Readers page through it by byte offset, which is the
- * API's `next_token`, and only ever consume whole records, so no line is cut or doubled.
+ * The per-execution log of the local platform: the command's output as the chunks it was read
+ * in, each a record of a 12-byte header and the chunk's bytes exactly:
+ *
+ *   byte 0      0xF5 (a byte that never occurs in UTF-8 text, so a wrong offset is noticed)
+ *   byte 1      stream: 1 stdout, 2 stderr, 3 mycli
+ *   bytes 2-7   timestamp, ms since the epoch, unsigned little-endian
+ *   bytes 8-11  length of the chunk, unsigned little-endian (at most MAX_CHUNK_BYTES)
+ *
+ * The supervisor appends records as output arrives; readers page through them by byte offset,
+ * which is the API's opaque `next_token`, and only ever consume whole records, so nothing is
+ * cut or doubled.
  */
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { LogEvent } from '../../shared/contract';
-import { invalid } from '../../shared/errors';
+import { isUtf8 } from 'node:buffer';
+import type { LogEvent, LogStream } from '../../shared/contract';
+import { invalid, MycliError } from '../../shared/errors';
 
-/** A line longer than this is split into several events (CloudWatch caps an event at 256 KiB). */
-export const MAX_LINE_BYTES = 64 * 1024;
-const PAGE_BYTES = 4 * 1024 * 1024;
-const READ_BYTES = 256 * 1024;
-const NL = 0x0a;
-const NL_BUFFER = Buffer.from('\n');
-const MASK = Buffer.from('***');
+const MAGIC = 0xf5;
+export const HEADER_BYTES = 12;
+/** A chunk longer than this is stored as several records (CloudWatch caps an event at 256 KiB). */
+export const MAX_CHUNK_BYTES = 64 * 1024;
+/** How much a page reads at most: bounds the memory of a reader, whatever the log's size. */
+const PAGE_BYTES = 512 * 1024;
+
+const STREAM_CODES: Record<LogStream, number> = { stdout: 1, stderr: 2, mycli: 3 };
+const STREAMS: Array<LogStream | undefined> = [undefined, 'stdout', 'stderr', 'mycli'];
 
 export function tokenFromOffset(offset: number): string {
   return `o${offset}`;
@@ -24,6 +36,24 @@ export function offsetFromToken(token: string | undefined): number {
   const m = /^o(\d{1,15})$/.exec(token);
   if (!m) throw invalid(`next_token "${token}" is not a token this backend returned`, 'next_token');
   return Number(m[1]);
+}
+
+/** One record: header and bytes. `data` must be at most MAX_CHUNK_BYTES long. */
+export function encodeRecord(stream: LogStream, data: Buffer, timestamp = Date.now()): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + data.length);
+  out[0] = MAGIC;
+  out[1] = STREAM_CODES[stream];
+  out.writeUIntLE(timestamp, 2, 6);
+  out.writeUInt32LE(data.length, 8);
+  data.copy(out, HEADER_BYTES);
+  return out;
+}
+
+/** A chunk as an API event: UTF-8 text when it is valid UTF-8, base64 otherwise. */
+export function eventFromChunk(stream: LogStream, timestamp: number, data: Buffer): LogEvent {
+  return isUtf8(data)
+    ? { timestamp, stream, message: data.toString('utf8') }
+    : { timestamp, stream, message: data.toString('base64'), encoding: 'base64' };
 }
 
 export interface LogPage {
@@ -43,103 +73,176 @@ export async function readLogPage(file: string, offset: number, limit: number): 
   }
   try {
     const { size } = await handle.stat();
+    const want = Math.min(PAGE_BYTES, Math.max(0, size - offset));
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = want ? await handle.read(buf, 0, want, offset) : { bytesRead: 0 };
     const events: LogEvent[] = [];
-    let next = offset;
-    // Read in blocks until the page is full, so a small limit reads little and a large one stays bounded.
-    while (events.length < limit && next < size && next - offset < PAGE_BYTES) {
-      const want = Math.min(READ_BYTES, size - next);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buf, 0, want, next);
-      let pos = 0;
-      while (events.length < limit) {
-        const nl = buf.indexOf(NL, pos);
-        if (nl < 0 || nl >= bytesRead) break;
-        const tab = buf.indexOf(0x09, pos);
-        const message = buf.toString('utf8', tab + 1, nl + 1);
-        events.push({ timestamp: Number(buf.toString('latin1', pos, tab)), stream: message.startsWith('mycli: ') ? 'mycli' : 'stdout', message });
-        pos = nl + 1;
+    let pos = 0;
+    while (events.length < limit && pos + HEADER_BYTES <= bytesRead) {
+      const stream = STREAMS[buf[pos + 1]!];
+      if (buf[pos] !== MAGIC || !stream) {
+        if (pos === 0) throw invalid(`next_token "${tokenFromOffset(offset)}" does not point at the start of a log record`, 'next_token');
+        throw new MycliError('backend_error', `the log ${file} is damaged at byte ${offset + pos}`);
       }
-      if (pos === 0) break; // a record still being written
-      next += pos;
+      const length = buf.readUInt32LE(pos + 8);
+      const end = pos + HEADER_BYTES + length;
+      if (end > bytesRead) break; // still being written, or beyond this page
+      events.push(eventFromChunk(stream, buf.readUIntLE(pos + 2, 6), buf.subarray(pos + HEADER_BYTES, end)));
+      pos = end;
     }
-    return { events, nextOffset: next, atEnd: next >= size };
+    return { events, nextOffset: offset + pos, atEnd: offset + pos >= size };
   } finally {
     await handle.close();
   }
 }
 
-/** Splits a byte stream into lines and appends them as records; holds a partial line until its end arrives. */
+/**
+ * Appends records to a log file with synchronous writes, so a record is in the file before the
+ * next chunk is read. A failed write (a full disk) truncates the file back to its last whole
+ * record and is remembered: later appends are dropped and `error` says why.
+ */
+export class LogAppender {
+  private readonly fd: number;
+  private size: number;
+  error: Error | undefined;
+
+  constructor(file: string) {
+    this.fd = openSync(file, 'a', 0o600);
+    this.size = fstatSync(this.fd).size;
+  }
+
+  append(data: Buffer): void {
+    if (this.error || data.length === 0) return;
+    try {
+      for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
+      this.size += data.length;
+    } catch (err) {
+      this.error = err as Error;
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the file keeps a partial record at its end; readers stop before it
+      }
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Secret values as bytes, longest first; a multi-line secret also by each of its long lines. */
+function secretBytes(secrets: string[]): Buffer[] {
+  return [...new Set(secrets.flatMap((s) => (s.includes('\n') ? [s, ...s.split('\n').filter((l) => l.trim().length >= 16)] : [s])))]
+    .map((s) => s.replace(/\r$/, ''))
+    .filter((s) => s.length >= 4)
+    .sort((a, b) => b.length - a.length)
+    .map((s) => Buffer.from(s));
+}
+
+const MASK = Buffer.from('***');
+
+/** Length of the longest end of `data` that is the start of a character still to be completed. */
+function incompleteUtf8Tail(data: Buffer): number {
+  for (let back = 1; back <= Math.min(3, data.length); back++) {
+    const b = data[data.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const need = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * Turns the streams of a run into records. Each stream's chunks are masked (secrets replaced by
+ * ***, also when one arrives split across chunks), then framed and written at once, partial lines
+ * included. The only bytes held back are an end that may be the start of a secret or of a UTF-8
+ * character, until the next chunk (or `end`) decides; so records of text are whole characters.
+ */
 export class LogWriter {
-  private partial: Buffer[] = [];
-  private partialBytes = 0;
+  private readonly secrets: Buffer[];
+  private readonly carry: Partial<Record<LogStream, Buffer>> = {};
+  private executorLine = '';
   /** The last line the executor wrote about itself (`mycli: ...`), used as the stop reason. */
   lastExecutorLine: string | undefined;
 
-  private readonly secrets: Buffer[];
-
-  /** `secrets` are replaced by *** wherever they appear in a line: no credential reaches a log. */
   constructor(
     private readonly write: (data: Buffer) => void,
     secrets: string[] = [],
   ) {
-    this.secrets = secrets
-      .flatMap((s) => (s.includes('\n') ? s.split('\n').filter((l) => l.trim().length >= 16) : [s]))
-      .filter((s) => s.length >= 4)
-      .sort((a, b) => b.length - a.length)
-      .map((s) => Buffer.from(s.replace(/\r$/, '')));
+    this.secrets = secretBytes(secrets);
   }
 
-  private mask(line: Buffer): Buffer {
+  push(stream: LogStream, chunk: Buffer, timestamp = Date.now()): void {
+    const held = this.carry[stream];
+    let data = held ? Buffer.concat([held, chunk]) : chunk;
+    data = this.mask(data);
+    const keep = Math.max(this.secretPrefixTail(data), incompleteUtf8Tail(data));
+    this.carry[stream] = keep ? Buffer.from(data.subarray(data.length - keep)) : undefined;
+    this.emit(stream, data.subarray(0, data.length - keep), timestamp);
+  }
+
+  /** Writes whatever each stream still holds. */
+  end(): void {
+    for (const stream of Object.keys(this.carry) as LogStream[]) {
+      const held = this.carry[stream];
+      this.carry[stream] = undefined;
+      if (held) this.emit(stream, held, Date.now());
+    }
+    if (this.executorLine.startsWith('mycli: ')) this.lastExecutorLine = this.executorLine.slice(7);
+    this.executorLine = '';
+  }
+
+  private emit(stream: LogStream, data: Buffer, timestamp: number): void {
+    if (!data.length) return;
+    if (stream === 'mycli') this.noteExecutorLines(data);
+    const records: Buffer[] = [];
+    for (let at = 0; at < data.length; ) {
+      let cut = Math.min(at + MAX_CHUNK_BYTES, data.length);
+      // an over-long chunk is cut between characters, so each record of text stays valid UTF-8
+      if (cut < data.length) for (let back = 0; back < 3 && (data[cut]! & 0xc0) === 0x80; back++) cut--;
+      records.push(encodeRecord(stream, data.subarray(at, cut), timestamp));
+      at = cut;
+    }
+    this.write(records.length === 1 ? records[0]! : Buffer.concat(records));
+  }
+
+  private noteExecutorLines(data: Buffer): void {
+    const lines = (this.executorLine + data.toString('utf8')).split('\n');
+    this.executorLine = lines.pop()!.slice(-4096);
+    for (const line of lines) if (line.startsWith('mycli: ')) this.lastExecutorLine = line.slice(7);
+  }
+
+  private mask(data: Buffer): Buffer {
     for (const secret of this.secrets) {
-      let at = line.indexOf(secret);
+      let at = data.indexOf(secret);
       if (at < 0) continue;
       const parts: Buffer[] = [];
       let from = 0;
-      for (; at >= 0; at = line.indexOf(secret, from)) {
-        parts.push(line.subarray(from, at), MASK);
+      for (; at >= 0; at = data.indexOf(secret, from)) {
+        parts.push(data.subarray(from, at), MASK);
         from = at + secret.length;
       }
-      parts.push(line.subarray(from));
-      line = Buffer.concat(parts);
+      parts.push(data.subarray(from));
+      data = Buffer.concat(parts);
     }
-    return line;
+    return data;
   }
 
-  push(chunk: Buffer): void {
-    const records: Buffer[] = [];
-    const now = Buffer.from(`${Date.now()}\t`, 'latin1');
-    let pos = 0;
-    while (pos < chunk.length) {
-      const nl = chunk.indexOf(NL, pos);
-      const end = nl < 0 ? chunk.length : nl;
-      this.partial.push(chunk.subarray(pos, end));
-      this.partialBytes += end - pos;
-      while (this.partialBytes > MAX_LINE_BYTES) {
-        // Cut an over-long line into events on a UTF-8 character boundary, so each decodes whole.
-        const line = Buffer.concat(this.partial);
-        let cut = MAX_LINE_BYTES;
-        while (cut > 0 && (line[cut]! & 0xc0) === 0x80) cut--;
-        records.push(now, this.mask(line.subarray(0, cut)), NL_BUFFER);
-        this.partial = [line.subarray(cut)];
-        this.partialBytes = line.length - cut;
+  /** Length of the longest end of `data` that is the start of some secret. */
+  private secretPrefixTail(data: Buffer): number {
+    let best = 0;
+    for (const secret of this.secrets) {
+      const window = Math.min(secret.length - 1, data.length);
+      for (let at = data.length - window; at < data.length - best; at++) {
+        at = data.indexOf(secret[0]!, at);
+        if (at < 0 || at >= data.length - best) break;
+        if (data.subarray(at).equals(secret.subarray(0, data.length - at))) {
+          best = data.length - at;
+          break;
+        }
       }
-      if (nl < 0) break;
-      records.push(now, this.takeLine(), NL_BUFFER);
-      pos = nl + 1;
     }
-    if (records.length) this.write(Buffer.concat(records));
-  }
-
-  /** Writes a trailing line that had no newline. */
-  end(): void {
-    if (this.partialBytes > 0) this.write(Buffer.concat([Buffer.from(`${Date.now()}\t`), this.takeLine(), NL_BUFFER]));
-  }
-
-  private takeLine(): Buffer {
-    const line = this.mask(Buffer.concat(this.partial));
-    this.partial = [];
-    this.partialBytes = 0;
-    if (line[0] === 0x6d /* m */ && line.subarray(0, 7).toString() === 'mycli: ') this.lastExecutorLine = line.toString('utf8', 7);
-    return line;
+    return best;
   }
 }

@@ -2,13 +2,17 @@
  * The supervisor: a detached process, one per local execution, that outlives the CLI or server
  * that started it. It runs the executor's steps, each as its own process group, appends their
  * output to the log as it is written, and records statuses, timestamps and the exit code.
+ *
+ * Each step writes on three pipes, kept apart in the log: stdout and stderr (the command's own)
+ * and fd 3 (MYCLI_MESSAGE_FD: the executor's "mycli: ..." lines, the `mycli` stream).
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
-import { LogWriter } from './logFile';
+import { LogAppender, LogWriter } from './logFile';
 import { signalGroup } from './processes';
 
 export interface SupervisorStep {
@@ -22,7 +26,13 @@ export interface SupervisorStep {
   phase?: 'pull' | 'run';
   /** The image a pull step fetches, for the reason when it fails. */
   image?: string;
+  /** This step's stdin is the run's input (the supervisor's fd 3), when the run has one. */
+  input?: boolean;
 }
+
+/** The descriptor on which a step writes mycli's own lines, and on which the supervisor gets the run's input. */
+export const MESSAGE_FD = 3;
+const INPUT_FD = 3;
 
 export interface SupervisorPayload {
   steps: SupervisorStep[];
@@ -32,6 +42,8 @@ export interface SupervisorPayload {
   keepWorkspace: boolean;
   /** Credential values, masked in the log should they ever appear in output. */
   secrets: string[];
+  /** The supervisor holds the run's input on its fd 3 (stdin piped into `mycli exec`). */
+  input?: boolean;
 }
 
 interface StepResult {
@@ -44,7 +56,7 @@ export class Supervisor {
   private readonly store: ExecutionStore;
   private record: LocalRecord;
   private readonly log: LogWriter;
-  private readonly logFd: number;
+  private readonly appender: LogAppender;
   private child: ChildProcess | undefined;
   private childDone: Promise<StepResult> | undefined;
   private currentStep: SupervisorStep | undefined;
@@ -58,8 +70,8 @@ export class Supervisor {
   ) {
     this.store = new ExecutionStore(join(dir, '..', '..', '..'));
     this.record = this.store.readSync(dir);
-    this.logFd = openSync(join(dir, FILES.log), 'a', 0o600);
-    this.log = new LogWriter((data) => writeSync(this.logFd, data), payload.secrets);
+    this.appender = new LogAppender(join(dir, FILES.log));
+    this.log = new LogWriter((data) => this.appender.append(data), payload.secrets);
   }
 
   private update(patch: Partial<LocalRecord>): void {
@@ -85,7 +97,7 @@ export class Supervisor {
       if (i > 0) {
         if (this.stopping) break;
         const child = await this.spawnStep(this.payload.steps[i]!).catch((err: Error) => {
-          this.log.push(Buffer.from(`mycli: could not start ${this.payload.steps[i]!.argv[0]}: ${err.message}\n`));
+          this.log.push('mycli', Buffer.from(`mycli: could not start ${this.payload.steps[i]!.argv[0]}: ${err.message}\n`));
           return undefined;
         });
         if (!child) {
@@ -102,7 +114,7 @@ export class Supervisor {
     clearTimeout(deadline);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.log.end();
-    closeSync(this.logFd);
+    this.appender.close();
     this.finish(result, lastPhase);
     if (!this.payload.keepWorkspace) rmSync(join(this.dir, FILES.workspace), { recursive: true, force: true });
     rmSync(join(this.dir, FILES.home), { recursive: true, force: true });
@@ -110,21 +122,24 @@ export class Supervisor {
 
   private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
     if (step.phase) writeFileSync(join(this.dir, FILES.phase), `${step.phase}\n`);
+    const input = step.input && this.payload.input;
     return new Promise((resolve, reject) => {
-      // stderr is merged into stdout by the shell, so the log keeps the order lines were written in.
-      const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'mycli-step', ...step.argv], {
+      const child = spawn(step.argv[0]!, step.argv.slice(1), {
         cwd: this.dir,
-        env: step.env,
+        env: { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD) },
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [input ? INPUT_FD : 'ignore', 'pipe', 'pipe', 'pipe'],
       });
       child.once('error', reject);
       child.once('spawn', () => {
+        // The input now belongs to the step alone: a writer gets EPIPE once the step stops reading.
+        if (input) closeSync(INPUT_FD);
         this.child = child;
         this.currentStep = step;
         this.childDone = this.waitStep(child);
-        child.stdout!.on('data', (chunk: Buffer) => this.log.push(chunk));
-        child.stderr!.on('data', (chunk: Buffer) => this.log.push(chunk));
+        child.stdout!.on('data', (chunk: Buffer) => this.log.push('stdout', chunk));
+        child.stderr!.on('data', (chunk: Buffer) => this.log.push('stderr', chunk));
+        (child.stdio[MESSAGE_FD] as Readable).on('data', (chunk: Buffer) => this.log.push('mycli', chunk));
         if (step.timeoutSeconds) {
           const t = setTimeout(() => this.stopAll(true), step.timeoutSeconds * 1000);
           child.once('exit', () => clearTimeout(t));
@@ -191,7 +206,8 @@ export class Supervisor {
     if (stopRequested && !this.timedOut) {
       status = 'STOPPED';
       reason = 'stopped on request';
-    } else if (result.timedOut || result.code === 124) {
+    } else if (result.timedOut || phase === 'timed-out') {
+      // Only when mycli's own timer fired: a command that exits 124 by itself is FAILED.
       status = 'TIMED_OUT';
       exitCode = 124;
       reason = `timed out after ${this.record.timeout_seconds} seconds`;
@@ -216,6 +232,12 @@ export class Supervisor {
     } else {
       status = 'FAILED';
       reason = `command exited with code ${result.code}`;
+    }
+    const lost = this.appender.error;
+    if (lost && status !== 'STOPPED' && status !== 'TIMED_OUT') {
+      // The exit code stands, but a run whose output is incomplete did not succeed.
+      status = 'FAILED';
+      reason = `the output could not be written to the log (${lost.message}), so it is incomplete; ${reason}`;
     }
     if (isTerminal(this.record.status)) return;
     this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });

@@ -1,5 +1,10 @@
 import { Command, Option } from 'commander';
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import type { ExecInput } from '../../client/apiClient';
 import { followLogs } from '../../client/logFollower';
+import type { ExecutionInfo } from '../../shared/contract';
+import { localRefExists } from '../../shared/git';
 import { isTerminal } from '../../shared/status';
 import { resolveRun } from '../../shared/resolveRun';
 import { chooseBackend } from '../backendChoice';
@@ -18,6 +23,8 @@ interface ExecFlags {
   local?: boolean;
   endpoint?: string;
   detach?: boolean;
+  /** false with --no-stdin */
+  stdin: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -28,7 +35,7 @@ export function registerExec(program: Command): void {
     .description('Run a shell command in a fresh clone of a Git repository and stream its output')
     .argument('<command>', 'the shell command, run with sh -c (quote it)')
     .option('--repo <url|path>', 'repository to clone (default: .mycli.yaml, else the origin remote)')
-    .option('--branch <name>', 'branch to clone (default: .mycli.yaml, else the current branch of this repo)')
+    .option('--branch <ref>', 'branch, tag or full commit id to run (default: .mycli.yaml, else the current branch of this repo)')
     .option('--image <image>', 'container image that runs the command (needs only sh)')
     .option('--env <NAME=value>', 'environment variable for the command; NAME alone copies it from your environment (repeatable)', collect, [])
     .option('--timeout <seconds>', 'stop the command after this many seconds (1-43200, default 3600)')
@@ -38,9 +45,14 @@ export function registerExec(program: Command): void {
     .option('--local', 'run on the local backend (the default when nothing else is configured)')
     .addOption(new Option('--endpoint <url>', 'mycli API endpoint (with MYCLI_API_KEY)').env('MYCLI_API_ENDPOINT'))
     .option('-d, --detach', 'print only the execution id and return at once')
+    .option('-n, --no-stdin', 'give the command no input, even when mycli\'s stdin is a pipe or file')
     .addHelpText(
       'after',
       `
+Output: the command's stdout on stdout and its stderr on stderr, byte for byte; mycli's own
+lines ("mycli: ...") on stderr. Input: a piped stdin is the command's stdin on the local backend
+(in-process); a backend over HTTP takes no input and mycli says so.
+
 Exit status: the command's own exit code; 124 timed out; 143 stopped; 78 the executor refused
 its settings; 79 the clone failed; 2 invalid input (nothing started); 3 backend unreachable.
 
@@ -59,7 +71,12 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
   // Local paths are resolved here and checked by the backend, which alone knows what it can clone.
   const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: true });
   for (const note of resolved.notes) progress(`note: ${note}`);
-  const started = await backend.client.exec(resolved.request);
+  let input: ExecInput | undefined;
+  if (flags.stdin !== false && stdinIsPiped()) {
+    if (backend.client.takesInput) input = { stdinFd: 0 };
+    else progress(`note: your stdin is not passed to the command: ${backend.client.target} takes no input (the local backend in-process does: --local); -n says you meant none`);
+  }
+  const started = await backend.client.exec(resolved.request, input);
   const id = started.execution_id;
   if (flags.detach) {
     process.stdout.write(`${id}\n`);
@@ -86,5 +103,24 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
     info = await backend.client.status(id);
   }
   progress(summary(info));
+  await hintUnpushedRef(info, flags.remote ?? 'origin');
   return exitCodeOf(info);
+}
+
+/** A pipe, a file or a socket on stdin is input for the command; a terminal or /dev/null is not. */
+function stdinIsPiped(): boolean {
+  if (isatty(0)) return false;
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** A ref the clone did not find but this repository has: it was never pushed. */
+async function hintUnpushedRef(info: ExecutionInfo, remote: string): Promise<void> {
+  const m = /ref "(.+?)" is not a branch or tag of /.exec(info.stopped_reason ?? '');
+  if (info.status !== 'FAILED' || !m || !(await localRefExists(process.cwd(), m[1]!))) return;
+  progress(`"${m[1]}" is in your local repository but not in ${info.repo}: push it first (git push ${remote} ${m[1]}), or pass another --branch`);
 }
