@@ -19,6 +19,8 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+const CLOSE_GRACE_MS = 5000;
+
 export interface RunningServer {
   server: Server;
   url: string;
@@ -55,9 +57,12 @@ export async function startApiServer(orchestrator: Orchestrator, apiKey: string,
   return {
     server,
     url: `http://${host}:${actual}/execute`,
+    // Requests in flight are answered (an exec the server took must reach its client); idle
+    // keep-alive connections close at once, and anything still open after a few seconds is cut.
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
     }),
   };
 }

@@ -66,7 +66,11 @@ export async function routeApiRequest(req: ApiRequest, orchestrator: Orchestrato
     }
     return reply(200, await orchestrator.handle(body));
   } catch (err) {
-    if (err instanceof MycliError) return reply(err.httpStatus, err.toBody());
+    if (err instanceof MycliError) {
+      const out = reply(err.httpStatus, err.toBody());
+      if (err.retryAfterSeconds !== undefined) out.headers['retry-after'] = String(err.retryAfterSeconds);
+      return out;
+    }
     return reply(500, { error: { code: 'backend_error', message: `internal error: ${errorMessage(err)}` } });
   }
 }

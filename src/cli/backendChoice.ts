@@ -2,6 +2,7 @@
  * Which backend a command talks to: `--local`, else `--endpoint` / MYCLI_API_ENDPOINT with
  * MYCLI_API_KEY, else the user config, else the embedded local backend.
  */
+import type { AdmissionLimits } from '../backend/local/admission';
 import { LocalPlatform } from '../backend/local/localPlatform';
 import { Orchestrator } from '../backend/orchestrator';
 import type { ApiClient } from '../client/apiClient';
@@ -9,6 +10,7 @@ import { HttpClient } from '../client/httpClient';
 import { InProcessClient } from '../client/inProcessClient';
 import { configError } from '../shared/errors';
 import { loadUserConfig, mycliHome, userConfigPath } from '../shared/userConfig';
+import { progress } from './output';
 
 export interface BackendFlags {
   local?: boolean;
@@ -19,9 +21,9 @@ export interface Backend {
   client: ApiClient;
 }
 
-export async function localOrchestrator(env: NodeJS.ProcessEnv): Promise<Orchestrator> {
+export async function localOrchestrator(env: NodeJS.ProcessEnv, admission?: AdmissionLimits): Promise<Orchestrator> {
   const userConfig = await loadUserConfig(env);
-  return new Orchestrator(new LocalPlatform({ home: mycliHome(env), env, userConfig }));
+  return new Orchestrator(new LocalPlatform({ home: mycliHome(env), env, userConfig, ...(admission ? { admission } : {}) }));
 }
 
 export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
@@ -33,12 +35,12 @@ export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv 
   if (endpoint) {
     const key = env.MYCLI_API_KEY || config.api_key;
     if (!key) throw configError(`no API key for ${endpoint}: set MYCLI_API_KEY or api_key in ${userConfigPath(env)}`);
-    return { client: new HttpClient(endpoint, key) };
+    return { client: new HttpClient(endpoint, key, { onWait: progress }) };
   }
   if (config.backend === 'local') return local();
   if (config.api_endpoint) {
     if (!config.api_key) throw configError(`${userConfigPath(env)} sets api_endpoint but no api_key: add api_key or set MYCLI_API_KEY`);
-    return { client: new HttpClient(config.api_endpoint, env.MYCLI_API_KEY || config.api_key) };
+    return { client: new HttpClient(config.api_endpoint, env.MYCLI_API_KEY || config.api_key, { onWait: progress }) };
   }
   if (config.backend === 'aws') {
     throw configError(`${userConfigPath(env)} says backend: aws but has no api_endpoint: deploy the backend, or use --local`);

@@ -2,6 +2,7 @@
 import { errorFromBody } from '../shared/contract';
 import { MycliError } from '../shared/errors';
 import { ActionClient } from './apiClient';
+import { HttpAnswer, NoAnswer, NotDelivered, postJson } from './httpPost';
 
 export function normalizeEndpoint(endpoint: string): string {
   let url: URL;
@@ -15,53 +16,99 @@ export function normalizeEndpoint(endpoint: string): string {
   return url.toString();
 }
 
-const RETRIABLE = new Set([429, 502, 503, 504]);
+export interface HttpClientOptions {
+  /** Told when the client waits: a busy backend (429), or a server it cannot reach for a moment. */
+  onWait?: (message: string) => void;
+  /** A server that does not accept a connection for this long is reported as gone. Default 5 s. */
+  goneAfterMs?: number;
+  /** How long to wait in line for a busy backend before giving up. Default 30 min. */
+  busyWaitMs?: number;
+  connectTimeoutMs?: number;
+  /** Time for the answer to a read (status, logs, list). Default 30 s. */
+  readTimeoutMs?: number;
+  /** Time for the answer to exec and kill, which the server may take a while over. Default 5 min. */
+  actTimeoutMs?: number;
+}
+
+/** Gateway errors and throttling: a read is tried again; exec and kill may have been acted on, so only 429 is. */
+const RETRIABLE_READ = new Set([429, 502, 503, 504]);
+const READ_ATTEMPTS = 4;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function retryAfterMs(answer: HttpAnswer, fallbackMs: number): number {
+  const value = Number(answer.headers['retry-after']);
+  return Number.isFinite(value) && value >= 0 ? Math.min(value * 1000, 60_000) : fallbackMs;
+}
 
 export class HttpClient extends ActionClient {
   readonly target: string;
   /** Each poll of a cloud backend is a Lambda call and a CloudWatch read, which are rate limited. */
   readonly pollIntervalMs: number;
+  private readonly url: URL;
+  private readonly o: Required<Omit<HttpClientOptions, 'onWait'>> & Pick<HttpClientOptions, 'onWait'>;
 
-  constructor(endpoint: string, private readonly apiKey: string, private readonly timeoutMs = 30000) {
+  constructor(endpoint: string, private readonly apiKey: string, options: HttpClientOptions = {}) {
     super();
     this.target = normalizeEndpoint(endpoint);
-    this.pollIntervalMs = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(this.target).hostname) ? 100 : 1000;
+    this.url = new URL(this.target);
+    this.pollIntervalMs = ['127.0.0.1', 'localhost', '[::1]'].includes(this.url.hostname) ? 100 : 1000;
+    this.o = { goneAfterMs: 5000, busyWaitMs: 30 * 60_000, connectTimeoutMs: 4000, readTimeoutMs: 30_000, actTimeoutMs: 5 * 60_000, ...options };
   }
 
   protected async send<T>(body: Record<string, unknown>): Promise<T> {
-    // Reads are retried on throttling and gateway errors; exec and kill are not, so nothing runs twice.
-    const attempts = body.action === 'exec' || body.action === 'kill' ? 1 : 4;
+    const acts = body.action === 'exec' || body.action === 'kill';
+    const payload = JSON.stringify(body);
+    const began = Date.now();
+    let unreachableSince: number | undefined;
+    let toldBusy = false;
     for (let attempt = 1; ; attempt++) {
-      let res: Response;
+      let answer: HttpAnswer;
       try {
-        res = await fetch(this.target, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
+        answer = await postJson(this.url, payload, {
+          headers: { authorization: `Bearer ${this.apiKey}` },
+          connectTimeoutMs: this.o.connectTimeoutMs,
+          answerTimeoutMs: acts ? this.o.actTimeoutMs : this.o.readTimeoutMs,
+          fresh: acts,
         });
       } catch (err) {
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        if (attempt < attempts) {
-          await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+        if (err instanceof NotDelivered) {
+          // Nothing reached the server, so trying again is safe for every action: it may be restarting.
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince < this.o.goneAfterMs) {
+            await sleep(Math.min(250 * 2 ** Math.min(attempt, 4), 1000));
+            continue;
+          }
+          throw new MycliError('unavailable', `cannot reach the mycli API at ${this.target}: ${err.message} (is the server running? for mycli serve, start it again)`);
+        }
+        if (err instanceof NoAnswer && !acts && attempt < READ_ATTEMPTS) {
+          await sleep(250 * 2 ** attempt);
           continue;
         }
-        throw new MycliError('unavailable', `cannot reach the mycli API at ${this.target}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+        const what = body.action === 'exec' ? 'the run may have started: "mycli list" shows it' : body.action === 'kill' ? 'the stop may have been taken: "mycli status" tells' : '';
+        throw new MycliError('unavailable', `the mycli API at ${this.target} did not answer: ${(err as Error).message}${what ? `; ${what}` : ''}`);
       }
-      const text = await res.text();
+      unreachableSince = undefined;
       let parsed: unknown;
       try {
-        parsed = text ? JSON.parse(text) : undefined;
+        parsed = answer.text ? JSON.parse(answer.text) : undefined;
       } catch {
         parsed = undefined;
       }
-      if (res.ok && parsed !== undefined) return parsed as T;
-      if (RETRIABLE.has(res.status) && attempt < attempts) {
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      if (answer.status >= 200 && answer.status < 300 && parsed !== undefined) return parsed as T;
+      if (answer.status === 429 && Date.now() - began < this.o.busyWaitMs) {
+        // Refused, not taken: waiting in line and asking again runs nothing twice.
+        if (!toldBusy) this.o.onWait?.(`the backend is busy (${errorFromBody(429, parsed).message}); waiting to ${body.action === 'exec' ? 'start' : 'ask again'}`);
+        toldBusy = true;
+        await sleep(retryAfterMs(answer, Math.min(500 * 2 ** Math.min(attempt, 5), 10_000)));
         continue;
       }
-      if (res.ok) throw new MycliError('backend_error', `the mycli API at ${this.target} answered with a body that is not JSON`);
-      throw errorFromBody(res.status, parsed);
+      if (!acts && RETRIABLE_READ.has(answer.status) && attempt < READ_ATTEMPTS) {
+        await sleep(retryAfterMs(answer, 250 * 2 ** attempt));
+        continue;
+      }
+      if (answer.status >= 200 && answer.status < 300) throw new MycliError('backend_error', `the mycli API at ${this.target} answered with a body that is not JSON`);
+      throw errorFromBody(answer.status, parsed);
     }
   }
 }

@@ -53,6 +53,8 @@ export interface ExecResponse {
   log_stream?: string;
   created_at: string;
   image?: string;
+  /** Queued behind this many runs (a backend that limits how many run at once). */
+  queue_position?: number;
 }
 
 export interface ExecutionInfo {

@@ -25,6 +25,8 @@ const httpStatusOf: Record<ErrorCode, number> = {
 
 export class MycliError extends Error {
   readonly httpStatus: number;
+  /** For 429 and 503: how many seconds the client should wait before trying again (Retry-After). */
+  retryAfterSeconds?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,

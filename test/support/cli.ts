@@ -28,9 +28,9 @@ export interface Serve {
 }
 
 /** Starts `mycli serve --port 0` and waits until it prints where it listens. */
-export function startServe(env: NodeJS.ProcessEnv, apiKey = 'test-key-0123456789'): Promise<Serve> {
+export function startServe(env: NodeJS.ProcessEnv, apiKey = 'test-key-0123456789', args: string[] = ['--port', '0']): Promise<Serve> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env: { ...env, MYCLI_API_KEY: apiKey }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { ...env, MYCLI_API_KEY: apiKey }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const timer = setTimeout(() => reject(new Error(`mycli serve did not start:\n${err}`)), 15000);
     child.stderr!.on('data', (c: Buffer) => {

@@ -14,6 +14,8 @@ export interface LocalRecord extends ExecutionInfo {
   env_names: string[];
   runtime: 'host' | 'docker';
   supervisor_pid: number | null;
+  /** Waiting in `mycli serve`'s queue (its request is in request.json until it starts). */
+  queued?: boolean;
   /** Process group of the executor; signalled as a whole to stop it. */
   pgid: number | null;
 }
@@ -24,6 +26,8 @@ export const FILES = {
   phase: 'phase',
   stopRequested: 'stop-requested',
   supervisorLog: 'supervisor.log',
+  supervisorPid: 'supervisor.pid',
+  request: 'request.json',
   workspace: 'workspace',
   home: 'home',
 } as const;

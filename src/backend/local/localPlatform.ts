@@ -4,7 +4,9 @@
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../shared/atomicFile';
+import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { basename, join } from 'node:path';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { MycliError } from '../../shared/errors';
@@ -17,7 +19,7 @@ import { GitCredentials, resolveGitCredentials, secretValues } from './credentia
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { isAlive, signalGroup, sleep } from './processes';
-import { chooseRuntime, dockerClientEnv } from './runtime';
+import { chooseRuntime, dockerClientEnv, RuntimeChoice } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
 
 export interface LocalPlatformOptions {
@@ -27,14 +29,25 @@ export interface LocalPlatformOptions {
   env: NodeJS.ProcessEnv;
   userConfig: UserConfig;
   killGraceSeconds?: number;
+  /** `mycli serve`: how many runs at once, how many waiting (none: no limit). */
+  admission?: AdmissionLimits;
 }
+
+interface QueuedRun {
+  id: string;
+  /** Resolves once its record and request are on disk. */
+  ready: Promise<void>;
+}
+
+const PUMP_INTERVAL_MS = 200;
 
 /** How long a run may spend cloning and starting, on top of its timeout, before the supervisor stops it. */
 const START_ALLOWANCE_SECONDS = 300;
-const SUPERVISOR_START_TIMEOUT_MS = 15000;
+/** How long a supervisor may take to start the executor; generous, for a machine under load. */
+const SUPERVISOR_START_TIMEOUT_MS = 120_000;
 
 function publicInfo(r: LocalRecord): ExecutionInfo {
-  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, ...info } = r;
+  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, queued: _q, ...info } = r;
   return info;
 }
 
@@ -44,41 +57,89 @@ export class LocalPlatform implements Platform {
   readonly policy = { allowLocalRepos: true };
   readonly store: ExecutionStore;
   private readonly grace: number;
+  /** With admission limits: runs holding a slot, and runs waiting for one, in order. */
+  private readonly active = new Set<string>();
+  private queue: QueuedRun[] = [];
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private pumping = false;
 
   constructor(private readonly opts: LocalPlatformOptions) {
     this.store = new ExecutionStore(opts.home);
     this.grace = opts.killGraceSeconds ?? (Number(opts.env.MYCLI_KILL_GRACE_SECONDS) || 10);
   }
 
+  /** Starts a run now, or queues it when `admission` limits how many run at once (`mycli serve`). */
   async start(id: string, req: ExecRequest, input: RunInput = {}): Promise<ExecResponse> {
-    const { runtime, image, imagePresent, note } = await chooseRuntime(req.image, this.opts.env);
+    // Only the in-process backend passes stdin, and it has no queue.
+    const queued = this.admit(id);
+    let ready!: () => void;
+    if (queued) this.queue.push({ id, ready: new Promise<void>((r) => (ready = r)) });
+    try {
+      const choice = await chooseRuntime(req.image, this.opts.env);
+      const record: LocalRecord = {
+        execution_id: id,
+        status: 'PENDING',
+        exit_code: null,
+        created_at: new Date().toISOString(),
+        started_at: null,
+        stopped_at: null,
+        stopped_reason: null,
+        repo: req.repo,
+        branch: req.branch ?? null,
+        command: req.command,
+        image: choice.image ?? null,
+        timeout_seconds: req.timeout_seconds!,
+        workdir: req.workdir ?? null,
+        backend: 'local',
+        env_names: Object.keys(req.env ?? {}),
+        runtime: choice.runtime,
+        supervisor_pid: null,
+        pgid: null,
+        ...(queued ? { queued: true } : {}),
+      };
+      const dir = await this.store.create(record);
+      await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
+      await mkdir(join(dir, FILES.home), { mode: 0o700 });
+      await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
+      if (choice.note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${choice.note}\n`)));
+      if (!queued) return await this.launch(dir, record, req, choice, input);
+      // The request waits on disk (0600, no Git credentials: those are read when it starts), so
+      // the queue outlives a restart of the server.
+      await writeFileAtomic(join(dir, FILES.request), JSON.stringify(req), 0o600);
+      const position = this.queue.findIndex((q) => q.id === id);
+      return { execution_id: id, status: 'PENDING', created_at: record.created_at, log_stream: join(dir, FILES.log), ...(choice.image ? { image: choice.image } : {}), queue_position: position + 1 };
+    } catch (err) {
+      if (queued) this.queue = this.queue.filter((q) => q.id !== id);
+      throw err;
+    } finally {
+      if (queued) ready();
+    }
+  }
+
+  /** With admission limits: takes a running slot (false) or a place in the queue (true), or refuses with 429. */
+  private admit(id: string): boolean {
+    const limits = this.opts.admission;
+    if (!limits) return false;
+    this.ensurePump();
+    if (this.active.size < limits.maxRunning && this.queue.length === 0) {
+      this.active.add(id);
+      return false;
+    }
+    if (this.queue.length >= limits.maxQueued) {
+      const err = new MycliError(
+        'rate_limited',
+        `the local backend is busy: ${this.active.size} runs going and ${this.queue.length} waiting (the most it queues, set by mycli serve --max-queued); try again shortly`,
+      );
+      err.retryAfterSeconds = RETRY_AFTER_SECONDS;
+      throw err;
+    }
+    return true;
+  }
+
+  private async launch(dir: string, record: LocalRecord, req: ExecRequest, choice: RuntimeChoice, input: RunInput = {}): Promise<ExecResponse> {
+    const id = record.execution_id;
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
-    const record: LocalRecord = {
-      execution_id: id,
-      status: 'PENDING',
-      exit_code: null,
-      created_at: new Date().toISOString(),
-      started_at: null,
-      stopped_at: null,
-      stopped_reason: null,
-      repo: req.repo,
-      branch: req.branch ?? null,
-      command: req.command,
-      image: image ?? null,
-      timeout_seconds: req.timeout_seconds!,
-      workdir: req.workdir ?? null,
-      backend: 'local',
-      env_names: Object.keys(req.env ?? {}),
-      runtime,
-      supervisor_pid: null,
-      pgid: null,
-    };
-    const dir = await this.store.create(record);
-    await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
-    await mkdir(join(dir, FILES.home), { mode: 0o700 });
-    await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
-    if (note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${note}\n`)));
-    const payload = this.payload(dir, id, req, image, imagePresent ?? true, creds, input.stdinFd !== undefined);
+    const payload = this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
     try {
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
@@ -87,7 +148,77 @@ export class LocalPlatform implements Platform {
       throw new MycliError('backend_error', `execution ${id} ${reason}`);
     }
     const now = await this.store.read(id);
-    return { execution_id: id, status: now.status, created_at: now.created_at, log_stream: join(dir, FILES.log), ...(image ? { image } : {}) };
+    return { execution_id: id, status: now.status, created_at: now.created_at, log_stream: join(dir, FILES.log), ...(choice.image ? { image: choice.image } : {}) };
+  }
+
+  /** Starts a queued run (its turn has come), unless it was stopped while it waited. */
+  private async launchQueued(id: string): Promise<void> {
+    const record = await this.store.read(id);
+    if (isTerminal(record.status) || !record.queued) return;
+    const requestFile = this.store.file(id, 'request');
+    let req: ExecRequest;
+    try {
+      req = JSON.parse(await readFile(requestFile, 'utf8')) as ExecRequest;
+    } catch {
+      return; // taken by another server, or stopped
+    }
+    await rm(requestFile, { force: true });
+    const started: LocalRecord = { ...record, queued: false };
+    await this.store.write(started);
+    const choice = await chooseRuntime(req.image, this.opts.env);
+    await this.launch(this.store.dir(id), started, req, choice).catch(() => undefined); // the record says why
+  }
+
+  /**
+   * While anything runs or waits: frees the slots of runs that ended and starts queued runs in
+   * order. Polls the records, because runs end in their own supervisors, and after a restart of
+   * the server they are not even its children.
+   */
+  private ensurePump(): void {
+    if (this.pumpTimer) return;
+    this.pumpTimer = setInterval(() => void this.pump(), PUMP_INTERVAL_MS);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (const id of [...this.active]) {
+        const r = await this.current(id).catch(() => undefined);
+        if (!r || isTerminal(r.status)) this.active.delete(id);
+      }
+      const max = this.opts.admission?.maxRunning ?? Infinity;
+      while (this.queue.length && this.active.size < max) {
+        const next = this.queue.shift()!;
+        this.active.add(next.id);
+        await next.ready;
+        await this.launchQueued(next.id).catch(() => undefined);
+      }
+      if (!this.active.size && !this.queue.length && this.pumpTimer) {
+        clearInterval(this.pumpTimer);
+        this.pumpTimer = undefined;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** `mycli serve` starting: runs still going count against the limit, and queued runs wait in order again. */
+  async adoptUnfinished(): Promise<void> {
+    const records = await Promise.all((await this.store.ids()).map((id) => this.current(id).catch(() => undefined)));
+    const open = records.filter((r): r is LocalRecord => r !== undefined && !isTerminal(r.status));
+    open.sort((x, y) => x.created_at.localeCompare(y.created_at) || x.execution_id.localeCompare(y.execution_id));
+    for (const r of open) {
+      if (r.queued) this.queue.push({ id: r.execution_id, ready: Promise.resolve() });
+      else this.active.add(r.execution_id);
+    }
+    if (open.length) this.ensurePump();
+  }
+
+  /** Stops the pump (tests and a server shutting down); queued runs stay queued on disk. */
+  close(): void {
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    this.pumpTimer = undefined;
   }
 
   /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
@@ -173,10 +304,20 @@ export class LocalPlatform implements Platform {
         stdio: ['pipe', 'pipe', errLog.fd, ...(stdinFd !== undefined ? [stdinFd] : [])],
         env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
       });
+      // Known at once, so a run whose supervisor is still starting on a loaded machine is never
+      // taken for one whose supervisor is gone.
+      if (child.pid) await writeFile(join(dir, FILES.supervisorPid), `${child.pid}\n`, { mode: 0o600 });
       const answer = new Promise<string>((resolve, reject) => {
         let out = '';
-        const timer = setTimeout(() => reject(new Error('the supervisor did not answer in time')), SUPERVISOR_START_TIMEOUT_MS);
-        child.once('error', (err) => reject(err));
+        const timer = setTimeout(() => {
+          // Past this it must not start later behind our back: the run is recorded as not started.
+          signalGroup(child.pid, 'SIGKILL');
+          reject(new Error(`the supervisor did not answer within ${SUPERVISOR_START_TIMEOUT_MS / 1000} s`));
+        }, SUPERVISOR_START_TIMEOUT_MS);
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
         child.stdout!.on('data', (c: Buffer) => {
           out += c.toString();
           if (out.includes('\n')) {
@@ -184,7 +325,9 @@ export class LocalPlatform implements Platform {
             resolve(out.split('\n')[0]!);
           }
         });
-        child.once('exit', (code) => {
+        // 'close', not 'exit': a supervisor whose run was quick can exit before its answer is
+        // read, and only once its stdout is closed is it known that it never answered.
+        child.once('close', (code) => {
           clearTimeout(timer);
           reject(new Error(`the supervisor exited with code ${code} before the executor started (see ${join(dir, FILES.supervisorLog)})`));
         });
@@ -207,8 +350,10 @@ export class LocalPlatform implements Platform {
   private async current(id: string): Promise<LocalRecord> {
     const r = await this.store.read(id);
     if (isTerminal(r.status)) return r;
-    const age = Date.now() - Date.parse(r.created_at);
-    const lost = r.supervisor_pid ? !isAlive(r.supervisor_pid) : age > SUPERVISOR_START_TIMEOUT_MS * 2;
+    const pid = r.supervisor_pid ?? (await this.launchedPid(id));
+    // No supervisor yet: a queued run waits for `mycli serve`; any other is being launched, unless
+    // that has taken so long that whoever launched it is gone.
+    const lost = pid ? !isAlive(pid) : !r.queued && Date.now() - Date.parse(r.created_at) > SUPERVISOR_START_TIMEOUT_MS + 30_000;
     if (!lost) return r;
     const again = await this.store.read(id);
     if (isTerminal(again.status)) return again;
@@ -221,6 +366,15 @@ export class LocalPlatform implements Platform {
     };
     await this.store.write(failed);
     return failed;
+  }
+
+  /** The supervisor's pid as the platform recorded it at launch (before the supervisor records it itself). */
+  private async launchedPid(id: string): Promise<number | null> {
+    try {
+      return Number((await readFile(this.store.file(id, 'supervisorPid'), 'utf8')).trim()) || null;
+    } catch {
+      return null;
+    }
   }
 
   async status(id: string): Promise<ExecutionInfo> {
@@ -252,6 +406,12 @@ export class LocalPlatform implements Platform {
 
   async stop(id: string): Promise<KillResponse> {
     const r = await this.current(id);
+    if (r.queued && r.status === 'PENDING') {
+      this.queue = this.queue.filter((q) => q.id !== id);
+      await rm(this.store.file(id, 'request'), { force: true });
+      await this.store.write({ ...r, queued: false, status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
+      return { execution_id: id, status: 'STOPPED' };
+    }
     if (!isTerminal(r.status)) {
       await writeFile(this.store.file(id, 'stopRequested'), new Date().toISOString());
       signalGroup(r.pgid, 'SIGTERM');

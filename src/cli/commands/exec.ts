@@ -83,7 +83,9 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
     return EXIT.ok;
   }
   const { request } = resolved;
-  progress(`${id} started on ${backend.client.target}: ${request.repo}${request.branch ? ` (${request.branch})` : ''}`);
+  const target = `${backend.client.target}: ${request.repo}${request.branch ? ` (${request.branch})` : ''}`;
+  if (started.queue_position) progress(`${id} queued on ${target}; number ${started.queue_position} in line, it starts as other runs end`);
+  else progress(`${id} started on ${target}`);
 
   const abort = new AbortController();
   const onInterrupt = (): void => {
