@@ -56,7 +56,9 @@
 # only PID 1) or when not a group leader, the script forwards it to all its
 # descendants. Either way, whatever is still running KILL_GRACE_SECONDS later
 # is SIGKILLed. When the command ends or times out, anything it left running
-# gets SIGTERM, then SIGKILL after KILL_GRACE_SECONDS.
+# is named in one "mycli:" line and gets SIGTERM, then SIGKILL after 2 seconds
+# (LEFTOVER_GRACE). As PID 1 of a PID namespace (the local platform's isolation,
+# a container) that includes daemons that called setsid or double-forked.
 #
 # Needs bash >= 5.0, git, coreutils (env, mktemp, base64, tr), ssh.
 
@@ -64,6 +66,8 @@ set -u
 shopt -s nullglob dotglob
 
 readonly EX_CONFIG=78 EX_CLONE=79 EX_TIMEOUT=124
+# seconds that what a command leaves running gets between SIGTERM and SIGKILL
+readonly LEFTOVER_GRACE=2
 
 TMP_DIR=''
 MASKS=()
@@ -215,6 +219,24 @@ stop_tree() {
     collect_left
   done
   return 0
+}
+
+# stop_leftovers: the run ends when its command ends. Whatever the command left
+# running (background jobs, children of a timed-out command, and, as PID 1 of
+# a PID namespace, daemons that called setsid) is named in one line, gets
+# SIGTERM and, LEFTOVER_GRACE seconds later, SIGKILL; its output until then is kept.
+stop_leftovers() {
+  local p name names=''
+  collect_left
+  ((${#LEFT[@]})) || return 0
+  for p in "${LEFT[@]:0:10}"; do
+    name='?'
+    { IFS= read -r name <"/proc/$p/comm"; } 2>/dev/null
+    names+="${names:+, }$p ($name)"
+  done
+  ((${#LEFT[@]} > 10)) && names+=" and $((${#LEFT[@]} - 10)) more"
+  say "the command has ended; stopping what it left running: $names"
+  stop_tree TERM "$LEFTOVER_GRACE"
 }
 
 cleanup_tmp() {
@@ -681,9 +703,7 @@ do_run() {
     wait "$timer" 2>/dev/null
   fi
   trap '' USR1
-  # anything the command left running (background jobs, or children of a
-  # timed-out command) ends with the run
-  stop_tree TERM "$GRACE"
+  stop_leftovers
   exit "$rc"
 }
 

@@ -18,6 +18,7 @@ import { entrypointPath, supervisorPath } from './assets';
 import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
+import { stopRunProcesses } from './leftovers';
 import { isAlive, signalGroup, sleep } from './processes';
 import { chooseRuntime, dockerClientEnv, RuntimeChoice } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
@@ -358,6 +359,8 @@ export class LocalPlatform implements Platform {
     const again = await this.store.read(id);
     if (isTerminal(again.status)) return again;
     signalGroup(again.pgid, 'SIGKILL');
+    // and what it started outside that group (setsid, daemons), by the run's id in their environment
+    stopRunProcesses(id);
     const failed: LocalRecord = {
       ...again,
       status: 'FAILED',

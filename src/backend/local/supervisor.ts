@@ -7,12 +7,13 @@
  * and fd 3 (MYCLI_MESSAGE_FD: the executor's "mycli: ..." lines, the `mycli` stream).
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
+import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
 import { signalGroup } from './processes';
 
 export interface SupervisorStep {
@@ -33,6 +34,42 @@ export interface SupervisorStep {
 /** The descriptor on which a step writes mycli's own lines, and on which the supervisor gets the run's input. */
 export const MESSAGE_FD = 3;
 const INPUT_FD = 3;
+
+/**
+ * How long output may still flow after a step's process has exited, from processes it left
+ * running outside its process group, before they are stopped and the output is cut (README
+ * "Processes").
+ */
+export const DRAIN_GRACE_MS = 2000;
+/** After the leftovers are killed, how long their pipes may take to close before they are cut regardless. */
+const CUT_WAIT_MS = 500;
+
+/** util-linux's setpriv, to give each step SIGKILL should the supervisor die (it then cannot end the run). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => isExecutable(p));
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The program `name` runs as, looked up on `path` as spawn would (undefined: not found). */
+function findProgram(name: string, path: string | undefined): string | undefined {
+  if (name.includes('/')) return isExecutable(name) ? name : undefined;
+  for (const dir of (path ?? '/usr/bin:/bin').split(':')) {
+    const file = join(dir || '.', name);
+    if (isExecutable(file)) return file;
+  }
+  return undefined;
+}
+
+/** A stream's OS descriptor (a pipe's, for libuv pipes): node has no public accessor. */
+function streamFd(stream: unknown): number | undefined {
+  return (stream as { _handle?: { fd?: number } } | null)?._handle?.fd;
+}
 
 export interface SupervisorPayload {
   steps: SupervisorStep[];
@@ -63,6 +100,8 @@ export class Supervisor {
   private stopping = false;
   private timedOut = false;
   private killTimer: NodeJS.Timeout | undefined;
+  /** The current step's output pipes (`pipe:[inode]`), to find processes still holding them. */
+  private pipes: string[] = [];
 
   constructor(
     private readonly dir: string,
@@ -113,6 +152,9 @@ export class Supervisor {
     clearInterval(watch);
     clearTimeout(deadline);
     if (this.killTimer) clearTimeout(this.killTimer);
+    // Daemons that left the group and closed their output: found by the run's id in their environment.
+    const strays = stopRunProcesses(this.record.execution_id);
+    if (strays.length) this.log.push('mycli', Buffer.from(`mycli: stopped what the command left running outside its process group: ${describeProcesses(strays)}\n`));
     this.log.end();
     this.appender.close();
     this.finish(result, lastPhase);
@@ -123,10 +165,17 @@ export class Supervisor {
   private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
     if (step.phase) writeFileSync(join(this.dir, FILES.phase), `${step.phase}\n`);
     const input = step.input && this.payload.input;
+    const env: Record<string, string> = { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD) };
+    let argv = step.argv;
+    if (SETPRIV) {
+      const program = findProgram(argv[0]!, env.PATH);
+      if (!program) return Promise.reject(Object.assign(new Error(`spawn ${argv[0]} ENOENT`), { code: 'ENOENT' }));
+      argv = [SETPRIV, '--pdeathsig', 'KILL', '--', program, ...argv.slice(1)];
+    }
     return new Promise((resolve, reject) => {
-      const child = spawn(step.argv[0]!, step.argv.slice(1), {
+      const child = spawn(argv[0]!, argv.slice(1), {
         cwd: this.dir,
-        env: { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD) },
+        env,
         detached: true,
         stdio: [input ? INPUT_FD : 'ignore', 'pipe', 'pipe', 'pipe'],
       });
@@ -136,6 +185,7 @@ export class Supervisor {
         if (input) closeSync(INPUT_FD);
         this.child = child;
         this.currentStep = step;
+        this.pipes = pipeIds([streamFd(child.stdout), streamFd(child.stderr), streamFd(child.stdio[MESSAGE_FD])]);
         this.childDone = this.waitStep(child);
         child.stdout!.on('data', (chunk: Buffer) => this.log.push('stdout', chunk));
         child.stderr!.on('data', (chunk: Buffer) => this.log.push('stderr', chunk));
@@ -149,19 +199,39 @@ export class Supervisor {
     });
   }
 
+  /**
+   * The step ends when its process exits. Whatever it left running in its group ends with it, as
+   * in a container; then its pipes close and every byte it wrote has been read. Processes that
+   * left the group (setsid, double fork) may still hold the pipes: they get DRAIN_GRACE_MS to
+   * finish writing, then they are stopped, the output is cut and the log says so.
+   */
   private waitStep(child: ChildProcess): Promise<StepResult> {
     return new Promise((resolve) => {
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-      // Whatever the command left running in its group ends with it, as in a container;
-      // then its pipes close and every line it wrote has been read.
+      let drain: NodeJS.Timeout | undefined;
+      let cut: NodeJS.Timeout | undefined;
+      const pipes = this.pipes;
+      const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+        clearTimeout(drain);
+        clearTimeout(cut);
+        resolve({ ...(exit ?? { code, signal }), timedOut: this.timedOut });
+      };
       child.once('exit', (code, signal) => {
         exit = { code, signal };
         signalGroup(child.pid, 'SIGKILL');
+        drain = setTimeout(() => {
+          const stopped = stopRunProcesses(this.record.execution_id, pipes);
+          const after = `${DRAIN_GRACE_MS / 1000} s after the command ended`;
+          this.log.push('mycli', Buffer.from(stopped.length
+            ? `mycli: stopped what the command left running that still held its output ${after}: ${describeProcesses(stopped)}\n`
+            : `mycli: output cut ${after}: processes mycli cannot stop still hold it open\n`));
+          cut = setTimeout(() => {
+            for (const s of [child.stdout, child.stderr, child.stdio[MESSAGE_FD]]) (s as Readable | null)?.destroy();
+            done(code, signal);
+          }, CUT_WAIT_MS);
+        }, DRAIN_GRACE_MS);
       });
-      child.once('close', (code, signal) => {
-        const e = exit ?? { code, signal };
-        resolve({ ...e, timedOut: this.timedOut });
-      });
+      child.once('close', done);
     });
   }
 
@@ -194,6 +264,7 @@ export class Supervisor {
     this.killTimer = setTimeout(() => {
       if (container) dockerKill([]);
       signalGroup(pid, 'SIGKILL');
+      stopRunProcesses(this.record.execution_id, this.pipes);
     }, this.payload.killGraceSeconds * 1000);
   }
 
