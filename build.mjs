@@ -27,7 +27,10 @@ await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.js',
-  banner: { js: '#!/usr/bin/env node' },
+  // Run by sh first, which starts node with a small young generation: streaming a long log then
+  // keeps the CLI's and `mycli serve`'s memory flat (V8 otherwise grows it up to 16 MiB x 3).
+  // For node the second line is a string and a comment; `node dist/cli.js` works as well.
+  banner: { js: `#!/bin/sh\n':' //; exec node --max-semi-space-size=1 "$0" "$@"` },
   plugins: [lazyVendor],
 });
 await chmod('dist/cli.js', 0o755);

@@ -163,6 +163,15 @@ describe('log file', () => {
     assert.equal(page.atEnd, false);
   });
 
+  it('a record larger than a page is still read, on its own', async () => {
+    const { file } = writeChunks(['x'.repeat(MAX_CHUNK_BYTES), 'after']);
+    const first = await readLogPage(file, 0, 10, 1000);
+    assert.deepEqual(first.events.map((e) => e.message.length), [MAX_CHUNK_BYTES]);
+    const second = await readLogPage(file, first.nextOffset, 10, 1000);
+    assert.deepEqual(second.events.map((e) => e.message), ['after']);
+    assert.equal(second.atEnd, true);
+  });
+
   it('a token that does not point at a record is refused', async () => {
     const { file } = writeChunks(['some output\n']);
     await assert.rejects(readLogPage(file, 3, 10), (err: unknown) => err instanceof MycliError && err.code === 'invalid_request' && err.field === 'next_token');

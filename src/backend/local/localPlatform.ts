@@ -299,7 +299,8 @@ export class LocalPlatform implements Platform {
   private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
     const errLog = await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
-      const child = spawn(process.execPath, [supervisorPath(), dir], {
+      // a small young generation keeps the supervisor's memory flat while it streams output
+      const child = spawn(process.execPath, ['--max-semi-space-size=1', supervisorPath(), dir], {
         detached: true,
         // fd 3: the run's input, handed on to the step that runs the command
         stdio: ['pipe', 'pipe', errLog.fd, ...(stdinFd !== undefined ? [stdinFd] : [])],

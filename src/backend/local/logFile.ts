@@ -21,8 +21,12 @@ const MAGIC = 0xf5;
 export const HEADER_BYTES = 12;
 /** A chunk longer than this is stored as several records (CloudWatch caps an event at 256 KiB). */
 export const MAX_CHUNK_BYTES = 64 * 1024;
-/** How much a page reads at most: bounds the memory of a reader, whatever the log's size. */
-const PAGE_BYTES = 512 * 1024;
+/**
+ * How much a page reads at most. Small enough that a page's strings and JSON stay under V8's
+ * large-object size and die young, so readers (the CLI, `mycli serve`) keep a flat memory
+ * however long the log; a first record larger than this is still read whole.
+ */
+const PAGE_BYTES = 96 * 1024;
 
 const STREAM_CODES: Record<LogStream, number> = { stdout: 1, stderr: 2, mycli: 3 };
 const STREAMS: Array<LogStream | undefined> = [undefined, 'stdout', 'stderr', 'mycli'];
@@ -63,7 +67,7 @@ export interface LogPage {
   atEnd: boolean;
 }
 
-export async function readLogPage(file: string, offset: number, limit: number): Promise<LogPage> {
+export async function readLogPage(file: string, offset: number, limit: number, pageBytes = PAGE_BYTES): Promise<LogPage> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -73,27 +77,43 @@ export async function readLogPage(file: string, offset: number, limit: number): 
   }
   try {
     const { size } = await handle.stat();
-    const want = Math.min(PAGE_BYTES, Math.max(0, size - offset));
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = want ? await handle.read(buf, 0, want, offset) : { bytesRead: 0 };
-    const events: LogEvent[] = [];
-    let pos = 0;
-    while (events.length < limit && pos + HEADER_BYTES <= bytesRead) {
-      const stream = STREAMS[buf[pos + 1]!];
-      if (buf[pos] !== MAGIC || !stream) {
-        if (pos === 0) throw invalid(`next_token "${tokenFromOffset(offset)}" does not point at the start of a log record`, 'next_token');
-        throw new MycliError('backend_error', `the log ${file} is damaged at byte ${offset + pos}`);
+    const read = async (bytes: number): Promise<Buffer> => {
+      const buf = Buffer.allocUnsafe(bytes);
+      const { bytesRead } = bytes ? await handle.read(buf, 0, bytes, offset) : { bytesRead: 0 };
+      return buf.subarray(0, bytesRead);
+    };
+    let buf = await read(Math.min(pageBytes, Math.max(0, size - offset)));
+    let page = parseRecords(buf, offset, limit, file);
+    if (page.events.length === 0 && buf.length >= HEADER_BYTES) {
+      // a first record larger than a page is read on its own once it is whole
+      const whole = HEADER_BYTES + buf.readUInt32LE(8);
+      if (whole > buf.length && offset + whole <= size) {
+        buf = await read(whole);
+        page = parseRecords(buf, offset, limit, file);
       }
-      const length = buf.readUInt32LE(pos + 8);
-      const end = pos + HEADER_BYTES + length;
-      if (end > bytesRead) break; // still being written, or beyond this page
-      events.push(eventFromChunk(stream, buf.readUIntLE(pos + 2, 6), buf.subarray(pos + HEADER_BYTES, end)));
-      pos = end;
     }
-    return { events, nextOffset: offset + pos, atEnd: offset + pos >= size };
+    return { events: page.events, nextOffset: offset + page.used, atEnd: offset + page.used >= size };
   } finally {
     await handle.close();
   }
+}
+
+/** The whole records at the start of `buf` (read at `offset`), at most `limit` of them. */
+function parseRecords(buf: Buffer, offset: number, limit: number, file: string): { events: LogEvent[]; used: number } {
+  const events: LogEvent[] = [];
+  let pos = 0;
+  while (events.length < limit && pos + HEADER_BYTES <= buf.length) {
+    const stream = STREAMS[buf[pos + 1]!];
+    if (buf[pos] !== MAGIC || !stream) {
+      if (pos === 0) throw invalid(`next_token "${tokenFromOffset(offset)}" does not point at the start of a log record`, 'next_token');
+      throw new MycliError('backend_error', `the log ${file} is damaged at byte ${offset + pos}`);
+    }
+    const end = pos + HEADER_BYTES + buf.readUInt32LE(pos + 8);
+    if (end > buf.length) break; // still being written, or beyond this page
+    events.push(eventFromChunk(stream, buf.readUIntLE(pos + 2, 6), buf.subarray(pos + HEADER_BYTES, end)));
+    pos = end;
+  }
+  return { events, used: pos };
 }
 
 /**
