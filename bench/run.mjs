@@ -75,18 +75,7 @@ try {
   });
   report('dispatch: mycli exec true (median wall)', median(mycliTrue.map((r) => r.ms)), 'ms', 'git clone --depth 1 + sh -c true', median(plain.map((r) => r.ms)));
 
-  // 2. Log throughput and memory: 500,000 lines followed to the end through the API.
-  const LINES = 500000;
-  const big = await repeat(() => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, `seq 1 ${LINES}`]));
-  const file = join(work, 'lines.txt');
-  execFileSync('sh', ['-c', `seq 1 ${LINES} > "$0"`, file]);
-  const cat = await repeat(() => measure('cat', [file]));
-  const bigMs = median(big.map((r) => r.ms));
-  if (big.some((r) => r.bytes !== statSync(file).size)) throw new Error('mycli did not print every line exactly once');
-  report(`throughput: ${LINES} lines (lines/s)`, LINES / (bigMs / 1000), 'lines/s', 'cat of the same output', LINES / (median(cat.map((r) => r.ms)) / 1000));
-  // Flat memory: the client's peak RSS for three times the log against the 500k-line run.
-  const triple = await repeat(() => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, `seq 1 ${3 * LINES}`]));
-  report('memory: client peak RSS, 1.5M lines', median(triple.map((r) => r.peakKb)) / 1024, 'MiB', '500k lines', median(big.map((r) => r.peakKb)) / 1024);
+  // 2. Log throughput and memory: bench/output.mjs.
 
   // 3. First-line latency: from the command's first write to the client printing it.
   const latency = await repeat(async () => {
