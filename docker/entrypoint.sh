@@ -11,7 +11,7 @@
 #                       https://, http://, ssh://, git://, file://, git@host:path
 #                       or a local path. No "<transport>::" helpers, no
 #                       password or token inside the URL.
-#   REPO_BRANCH         branch or tag; empty = the remote's default branch
+#   REPO_BRANCH         branch, tag or full commit id; empty = the remote's default branch
 #   USER_COMMAND        command for `sh -c` (required unless MYCLI_MODE=clone)
 #   WORKDIR             relative sub-folder of the checkout to run in
 #   TIMEOUT_SECONDS     1..43200, default 3600
