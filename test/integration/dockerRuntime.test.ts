@@ -5,7 +5,7 @@
  * the host clone step, the supervisor's two steps, the docker command line, stop and timeout.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv, mycli, ROOT } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
@@ -104,8 +104,11 @@ describe('local backend in Docker (fake docker CLI)', function () {
     const { env, log } = dockerEnv();
     const d = await mycli(['exec', '--detach', '--repo', url, '--image', 'alpine:3.20', 'sleep 30'], { env });
     const id = d.stdout.trim();
-    for (let i = 0; i < 100 && !/argv: run/.test(calls(log)); i++) await sleep(100);
-    const containerPid = Number(readFileSync(join(state, `mycli-${id}.pid`), 'utf8'));
+    // the stand-in writes the pid file once it has read its arguments, a moment after logging them
+    const pidFile = join(state, `mycli-${id}.pid`);
+    for (let i = 0; i < 300 && !(existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n')); i++) await sleep(100);
+    assert.match(calls(log), /argv: run/);
+    const containerPid = Number(readFileSync(pidFile, 'utf8'));
     const k = await mycli(['kill', id], { env });
     assert.equal(k.stdout, `${id} STOPPED\n`, k.stderr);
     assert.throws(() => process.kill(containerPid, 0), 'the container\'s command is gone');
