@@ -11,8 +11,7 @@
  * which is the API's opaque `next_token`, and only ever consume whole records, so nothing is
  * cut or doubled.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { LogEvent, LogStream } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
@@ -67,34 +66,37 @@ export interface LogPage {
   atEnd: boolean;
 }
 
+/**
+ * Reads the records from `offset` on. Synchronous reads of at most a page: from the page cache
+ * they take microseconds, less than the thread-pool round trips of asynchronous ones.
+ */
 export async function readLogPage(file: string, offset: number, limit: number, pageBytes = PAGE_BYTES): Promise<LogPage> {
-  let handle;
+  let fd: number;
   try {
-    handle = await open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], nextOffset: offset, atEnd: true };
     throw err;
   }
   try {
-    const { size } = await handle.stat();
-    const read = async (bytes: number): Promise<Buffer> => {
+    const { size } = fstatSync(fd);
+    const read = (bytes: number): Buffer => {
       const buf = Buffer.allocUnsafe(bytes);
-      const { bytesRead } = bytes ? await handle.read(buf, 0, bytes, offset) : { bytesRead: 0 };
-      return buf.subarray(0, bytesRead);
+      return buf.subarray(0, bytes ? readSync(fd, buf, 0, bytes, offset) : 0);
     };
-    let buf = await read(Math.min(pageBytes, Math.max(0, size - offset)));
+    let buf = read(Math.min(pageBytes, Math.max(0, size - offset)));
     let page = parseRecords(buf, offset, limit, file);
     if (page.events.length === 0 && buf.length >= HEADER_BYTES) {
       // a first record larger than a page is read on its own once it is whole
       const whole = HEADER_BYTES + buf.readUInt32LE(8);
       if (whole > buf.length && offset + whole <= size) {
-        buf = await read(whole);
+        buf = read(whole);
         page = parseRecords(buf, offset, limit, file);
       }
     }
     return { events: page.events, nextOffset: offset + page.used, atEnd: offset + page.used >= size };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
