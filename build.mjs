@@ -1,6 +1,6 @@
 // Bundles the entry points with esbuild. Type checking is `npm run typecheck` (tsc --noEmit).
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, copyFile } from 'node:fs/promises';
 
 const common = {
   bundle: true,
@@ -37,3 +37,6 @@ await chmod('dist/cli.js', 0o755);
 
 // The detached process that supervises one local execution (started by the local platform).
 await build({ ...common, entryPoints: ['src/backend/local/supervisorMain.ts'], outfile: 'dist/supervisor.js' });
+
+// The first process in a local run's namespaces (src/backend/local/isolation.ts): shipped beside the supervisor.
+await copyFile('src/backend/local/isolate.sh', 'dist/isolate.sh');

@@ -28,6 +28,9 @@
 #                       "mycli: ..." lines (git's included), so they are never
 #                       mixed with the command's stderr; default 2 (stderr)
 #   MYCLI_EXECUTION_ID  optional; passed on to the command
+#   MYCLI_COMMAND_ENV_FILE  optional file of NAME=value entries, each ended by
+#                       NUL: the command's own env, on top of the environment below;
+#                       it never becomes this script's (or git's) environment
 #
 # The command's environment is this script's, without the variables above,
 # the credentials and the shell's own (PWD, SHLVL, _, OLDPWD), with defaults
@@ -442,6 +445,13 @@ elif [[ ! -d $DEST ]]; then
   fail "$EX_CONFIG" "no checkout at $DEST; clone it first (MYCLI_MODE=clone) or use MYCLI_MODE=all"
 fi
 
+# run mode after a clone step of its own (the local platform): the URL and the
+# ref only as facts for the command
+if [[ $MODE == run ]]; then
+  BRANCH=${REPO_BRANCH-}
+  [[ -n ${REPO_URL-} ]] && parse_url "$REPO_URL"
+fi
+
 # ----------------------------------------------------------------- clone ----
 
 # sq TEXT: REPLY = TEXT quoted for sh
@@ -548,7 +558,8 @@ do_clone() {
   chmod 0700 "$TMP_DIR"
   write_askpass
 
-  if [[ -n $SSH_KEY ]]; then
+  # the key reaches the disk only for a clone over SSH (ssh:// or user@host:path)
+  if [[ -n $SSH_KEY && ($URL_SCHEME == ssh || (-z $URL_SCHEME && $URL_LOCAL == 0)) ]]; then
     local key=$TMP_DIR/id_key kh=$TMP_DIR/known_hosts
     (umask 077 && printf '%s\n' "$SSH_KEY" >"$key")
     chmod 0600 "$key"
@@ -622,6 +633,20 @@ scrub_credentials() {
   fi
 }
 
+# read_command_env: USER_ENV = the run's env from MYCLI_COMMAND_ENV_FILE (NAME=value,
+# each ended by NUL), which the local platform writes so that the run's env reaches
+# the command and nothing else: not this script, not git
+declare -A USER_ENV=()
+read_command_env() {
+  local file=${MYCLI_COMMAND_ENV_FILE-} entry
+  [[ -n $file ]] || return 0
+  [[ -r $file ]] || fail "$EX_CONFIG" "MYCLI_COMMAND_ENV_FILE $(q "$file") cannot be read"
+  while IFS= read -r -d '' entry; do
+    [[ $entry =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && USER_ENV[${entry%%=*}]=${entry#*=}
+  done <"$file"
+  return 0
+}
+
 # command_env: CMD_ENV = NAME=value words for the command's environment: ours
 # without the executor's inputs, credentials and the shell's own variables,
 # with defaults for the basics and a few documented facts about the run
@@ -633,7 +658,13 @@ command_env() {
     [HOME]=$home [LANG]=C.UTF-8 [TZ]=UTC [TERM]=dumb [SHELL]=/bin/sh
   )
   CMD_ENV=()
+  read_command_env
+  for name in "${!USER_ENV[@]}"; do
+    CMD_ENV+=("$name=${USER_ENV[$name]}")
+    unset "defaults[$name]"
+  done
   for name in $(compgen -e); do
+    [[ -v USER_ENV[$name] ]] && continue
     case $name in
       REPO_URL | REPO_BRANCH | USER_COMMAND | WORKDIR | TIMEOUT_SECONDS | KILL_GRACE_SECONDS | GIT_DEPTH | \
         GITHUB_TOKEN | GITLAB_TOKEN | SSH_PRIVATE_KEY | GIT_ASKPASS | GIT_SSH_COMMAND | MYCLI_* | _MYCLI_* | \

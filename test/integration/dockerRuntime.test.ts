@@ -62,10 +62,16 @@ describe('local backend in Docker (fake docker CLI)', function () {
     assert.doesNotMatch(r.stdout, /GITHUB_TOKEN|ghp_/, 'the container sees no credential');
     const text = calls(log);
     // -i: the test's stdin is a pipe, which becomes the command's stdin
-    assert.match(text, /argv: run --rm --init -i --name mycli-exec-\S+ --user \d+:\d+ -v \S+\/workspace:\/workspace -w \/workspace\/repo\/sub -e LANG -e TZ -e TERM -e SHELL -e MYCLI_EXECUTION_ID -e MYCLI_REPO -e FOO --entrypoint sh alpine:3\.20 -c /);
+    assert.match(text, /argv: run --rm --init -i --name mycli-exec-\S+ --user \d+:\d+ -v \S+\/workspace:\/workspace -w \/workspace\/repo\/sub --env-file \S+\/docker\.env --entrypoint sh alpine:3\.20 -c /);
+    assert.match(text, /env-file: LANG TZ TERM SHELL MYCLI_EXECUTION_ID MYCLI_REPO FOO \n/);
     assert.ok(!text.includes(TOKEN), 'no credential in any docker command line');
-    for (const line of text.split('\n').filter((l) => l.startsWith('env:'))) assert.doesNotMatch(line, /GITHUB_TOKEN/, 'no credential in docker\'s environment');
-    assert.doesNotMatch(text, /bar baz/, 'env values reach docker through its environment, not its arguments');
+    for (const line of text.split('\n').filter((l) => l.startsWith('env:'))) {
+      assert.doesNotMatch(line, /GITHUB_TOKEN/, 'no credential in docker\'s environment');
+      assert.doesNotMatch(line, /\bFOO\b/, 'the run\'s env is not the docker client\'s environment');
+    }
+    assert.doesNotMatch(text, /bar baz/, 'env values reach docker in a file of the run\'s, not its arguments');
+    const envFile = /--env-file (\S+)/.exec(text)![1]!;
+    assert.ok(!existsSync(envFile), 'the env file is removed when the run ends');
     const id = /(exec-\S+) SUCCEEDED/.exec(r.stderr)![1]!;
     const s = JSON.parse((await mycli(['status', '--json', id], { env })).stdout) as { image: string };
     assert.equal(s.image, 'alpine:3.20');

@@ -26,3 +26,8 @@ function asset(relative: string, hint: string): string {
 
 export const entrypointPath = (): string => asset('docker/entrypoint.sh', 'the mycli installation is incomplete');
 export const supervisorPath = (): string => asset('dist/supervisor.js', 'run "npm run build" first');
+/** Copied into dist/ by the build (what a package ships); the source copy serves a checkout before it. */
+export const isolatePath = (): string =>
+  existsSync(join(packageRoot(), 'dist', 'isolate.sh')) && !process.env.MYCLI_ASSETS_DIR
+    ? join(packageRoot(), 'dist', 'isolate.sh')
+    : asset('src/backend/local/isolate.sh', 'the mycli installation is incomplete');

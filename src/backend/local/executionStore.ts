@@ -18,6 +18,8 @@ export interface LocalRecord extends ExecutionInfo {
   queued?: boolean;
   /** Process group of the executor; signalled as a whole to stop it. */
   pgid: number | null;
+  /** When the group's leader started (processStartTime), so a reused number is never signalled. */
+  pgid_started?: string | null;
 }
 
 export const FILES = {
@@ -28,6 +30,12 @@ export const FILES = {
   supervisorLog: 'supervisor.log',
   supervisorPid: 'supervisor.pid',
   request: 'request.json',
+  /** The clone's askpass helper and SSH key, for the clone only (0700, removed when it ends). */
+  secrets: 'secrets',
+  /** The run's env for the command (NAME=value, NUL-ended), read by the executor as the command starts. */
+  commandEnv: 'command.env',
+  /** The same for a Docker run (docker's --env-file). */
+  dockerEnv: 'docker.env',
   workspace: 'workspace',
   home: 'home',
 } as const;

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../shared/atomicFile';
 import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { basename, join } from 'node:path';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
-import { MycliError } from '../../shared/errors';
+import { invalid, MycliError } from '../../shared/errors';
 import { redactRepoUrl } from '../../shared/repoUrl';
 import { isTerminal } from '../../shared/status';
 import type { UserConfig } from '../../shared/userConfig';
@@ -19,8 +19,9 @@ import { GitCredentials, resolveGitCredentials, secretValues } from './credentia
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { stopRunProcesses } from './leftovers';
-import { isAlive, signalGroup, sleep } from './processes';
-import { chooseRuntime, dockerClientEnv, RuntimeChoice } from './runtime';
+import { isAlive, signalGroup, signalRunGroup, sleep } from './processes';
+import { checkIsolation, isolatedStep, systemProgram } from './isolation';
+import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
 
 export interface LocalPlatformOptions {
@@ -42,13 +43,23 @@ interface QueuedRun {
 
 const PUMP_INTERVAL_MS = 200;
 
+/** What the clone step takes from this process's environment: how to reach the network, and which CAs to trust. */
+const CLONE_ENV_FROM_USER = [
+  'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'all_proxy',
+  'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH',
+];
+
+const notIsolated = (reason: string): string =>
+  `this system cannot isolate the command (${reason}): it runs as your user and sees what your user sees, ` +
+  'mycli\'s own files included, so Git credentials are only as safe as your user account (README "Security")';
+
 /** How long a run may spend cloning and starting, on top of its timeout, before the supervisor stops it. */
 const START_ALLOWANCE_SECONDS = 300;
 /** How long a supervisor may take to start the executor; generous, for a machine under load. */
 const SUPERVISOR_START_TIMEOUT_MS = 120_000;
 
 function publicInfo(r: LocalRecord): ExecutionInfo {
-  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, queued: _q, ...info } = r;
+  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, pgid_started: _ps, queued: _q, ...info } = r;
   return info;
 }
 
@@ -140,7 +151,8 @@ export class LocalPlatform implements Platform {
   private async launch(dir: string, record: LocalRecord, req: ExecRequest, choice: RuntimeChoice, input: RunInput = {}): Promise<ExecResponse> {
     const id = record.execution_id;
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
-    const payload = this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
+    await mkdir(join(dir, FILES.secrets), { mode: 0o700 });
+    const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
     try {
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
@@ -223,9 +235,28 @@ export class LocalPlatform implements Platform {
   }
 
   /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
-  private payload(
+  /**
+   * The clone step's environment: fixed, from this process's own settings only. Nothing of the
+   * run's env, the request or a .mycli.yaml reaches the step that holds the Git credentials.
+   */
+  private cloneEnv(dir: string): Record<string, string> {
+    const env = this.opts.env;
+    const out: Record<string, string> = {
+      PATH: absolutePath(env),
+      HOME: join(dir, FILES.home),
+      LANG: 'C.UTF-8',
+      TZ: 'UTC',
+      // the askpass helper and an SSH key live here, in the run's own folder, for the clone only
+      TMPDIR: join(dir, FILES.secrets),
+    };
+    for (const name of CLONE_ENV_FROM_USER) if (env[name]) out[name] = env[name]!;
+    return out;
+  }
+
+  /** The supervisor's steps: the clone, then the command in the run's namespaces on the host or in `image`. */
+  private async payload(
     dir: string, id: string, req: ExecRequest, image: string | undefined, imagePresent: boolean, creds: GitCredentials, input: boolean,
-  ): SupervisorPayload {
+  ): Promise<SupervisorPayload> {
     const env = this.opts.env;
     // The command's environment (README "Environment"): these, the run's env and MYCLI_* facts.
     const base: Record<string, string> = {
@@ -251,13 +282,33 @@ export class LocalPlatform implements Platform {
     };
     const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
+    const bash = systemProgram('bash') ?? 'bash';
+    const clone: SupervisorStep = { argv: [bash, entrypointPath()], env: { ...this.cloneEnv(dir), ...executor, MYCLI_MODE: 'clone', ...creds } };
     if (!image) {
-      const steps: SupervisorStep[] = [{ argv: ['bash', entrypointPath()], env: { ...base, ...req.env, ...executor, ...creds }, input: true }];
-      return { steps, deadlineSeconds, ...common };
+      // The run's env reaches the command only: from a file the executor reads just before it starts it.
+      const commandEnvFile = join(dir, FILES.commandEnv);
+      await writeFile(commandEnvFile, Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}\0`).join(''), { mode: 0o600 });
+      const runEnv = { ...base, ...executor, MYCLI_MODE: 'run' };
+      const isolation = await checkIsolation(env);
+      const run: SupervisorStep = isolation.available
+        ? {
+          ...isolatedStep({
+            executorArgv: [bash, entrypointPath()],
+            env: runEnv,
+            mycliHome: this.opts.home,
+            keep: [join(dir, FILES.workspace), join(dir, FILES.home), join(dir, FILES.phase), entrypointPath()],
+            commandEnvFile,
+          }),
+          input: true,
+        }
+        : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true };
+      if (!isolation.available) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${notIsolated(isolation.reason)}\n`)));
+      return { steps: [clone, run], deadlineSeconds, ...common };
     }
-    // Docker: the host clones (only this step sees the credentials), then the image, which
-    // needs nothing but sh, runs the command on the checkout as the calling user. Env values
-    // reach docker through its environment (`-e NAME`), never its command line.
+    // Docker: the host clones (only that step sees the credentials), then the image, which needs
+    // nothing but sh, runs the command on the checkout as the calling user. The command's env
+    // reaches docker in a file of the run's (--env-file), never on its command line and never in
+    // the docker client's own environment, which is this process's and no one else's.
     const container = `mycli-${basename(dir)}`;
     const workdir = ['/workspace/repo', req.workdir].filter(Boolean).join('/');
     const { PATH: _path, HOME: _home, ...facts } = base;
@@ -268,25 +319,29 @@ export class LocalPlatform implements Platform {
       ...(req.branch ? { MYCLI_REF: req.branch } : {}),
       ...req.env,
     };
-    const envFlags = Object.keys(commandEnv).flatMap((name) => ['-e', name]);
+    const multiline = Object.keys(commandEnv).find((k) => commandEnv[k]!.includes('\n'));
+    if (multiline) throw invalid(`env ${multiline} holds a line break, which docker's --env-file cannot carry: put it in one line (or run with MYCLI_LOCAL_RUNTIME=host)`, 'env');
+    const envFile = join(dir, FILES.dockerEnv);
+    await writeFile(envFile, Object.entries(commandEnv).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    const docker = dockerProgram(env);
     const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
     // An image that is not here is pulled as its own step, so a pull that fails says so.
     const pull: SupervisorStep[] = imagePresent ? [] : [{
-      argv: ['bash', '-o', 'pipefail', '-c', 'docker pull -q -- "$1" 2>&1 | sed -u "s/^/mycli: docker: /" >&"$MYCLI_MESSAGE_FD"', 'mycli-pull', image],
+      argv: [bash, '-o', 'pipefail', '-c', '"$1" pull -q -- "$2" 2>&1 | sed -u "s/^/mycli: docker: /" >&"$MYCLI_MESSAGE_FD"', 'mycli-pull', docker, image],
       env: dockerClientEnv(env),
       phase: 'pull',
       image,
     }];
     const steps: SupervisorStep[] = [
-      { argv: ['bash', entrypointPath()], env: { ...base, ...executor, MYCLI_MODE: 'clone', ...creds } },
+      clone,
       ...pull,
       {
         argv: [
-          'docker', 'run', '--rm', '--init', ...(input ? ['-i'] : []), '--name', container, ...user,
-          '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, ...envFlags,
+          docker, 'run', '--rm', '--init', ...(input ? ['-i'] : []), '--name', container, ...user,
+          '-v', `${join(dir, FILES.workspace)}:/workspace`, '-w', workdir, '--env-file', envFile,
           '--entrypoint', 'sh', image, '-c', req.command,
         ],
-        env: { ...dockerClientEnv(env), ...commandEnv },
+        env: dockerClientEnv(env),
         container,
         input: true,
         timeoutSeconds: req.timeout_seconds,
@@ -359,9 +414,13 @@ export class LocalPlatform implements Platform {
     if (!lost) return r;
     const again = await this.store.read(id);
     if (isTerminal(again.status)) return again;
-    signalGroup(again.pgid, 'SIGKILL');
+    signalRunGroup(again.pgid, again.pgid_started, 'SIGKILL');
     // and what it started outside that group (setsid, daemons), by the run's id in their environment
     stopRunProcesses(id);
+    // What only the run's supervisor would have removed: credentials first.
+    for (const name of ['secrets', 'commandEnv', 'dockerEnv', 'workspace', 'home'] as const) {
+      await rm(this.store.file(id, name), { recursive: true, force: true }).catch(() => undefined);
+    }
     const failed: LocalRecord = {
       ...again,
       status: 'FAILED',
@@ -418,7 +477,7 @@ export class LocalPlatform implements Platform {
     }
     if (!isTerminal(r.status)) {
       await writeFile(this.store.file(id, 'stopRequested'), new Date().toISOString());
-      signalGroup(r.pgid, 'SIGTERM');
+      signalRunGroup(r.pgid, r.pgid_started, 'SIGTERM');
       const until = Date.now() + (this.grace + 5) * 1000;
       while (Date.now() < until) {
         const now = await this.current(id);

@@ -1,5 +1,7 @@
 /** Which local runtime runs an execution: a Docker container when an engine answers, else a host process. */
 import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { configError } from '../../shared/errors';
 
 export type LocalRuntime = 'host' | 'docker';
@@ -17,16 +19,36 @@ export interface RuntimeChoice {
   note?: string;
 }
 
-/** What the docker CLI needs and no more: the user's HOME (registry logins), PATH and DOCKER_* (which engine). */
+/** PATH without relative entries: a program is never looked for in a cloned repository. */
+export function absolutePath(env: NodeJS.ProcessEnv): string {
+  const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((d) => isAbsolute(d));
+  return [...new Set(dirs)].join(':') || '/usr/bin:/bin';
+}
+
+/** The docker client, by absolute path, as found on PATH when mycli starts (never from a run's env). */
+export function dockerProgram(env: NodeJS.ProcessEnv): string {
+  for (const dir of absolutePath(env).split(':')) {
+    const file = join(dir, 'docker');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return 'docker-not-found';
+}
+
+/** What the docker CLI needs and no more: the user's HOME (registry logins), an absolute PATH and DOCKER_* (which engine). */
 export function dockerClientEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = { PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+  const out: Record<string, string> = { PATH: absolutePath(env) };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && (k === 'HOME' || k.startsWith('DOCKER_'))) out[k] = v;
   return out;
 }
 
 function docker(args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('docker', args, { timeout: 5000, env: dockerClientEnv(env) }, (err, stdout) => resolve(err ? undefined : String(stdout).trim()));
+    execFile(dockerProgram(env), args, { timeout: 5000, env: dockerClientEnv(env) }, (err, stdout) => resolve(err ? undefined : String(stdout).trim()));
   });
 }
 

@@ -14,7 +14,7 @@ import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status'
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
-import { signalGroup } from './processes';
+import { processStartTime, signalGroup } from './processes';
 
 export interface SupervisorStep {
   argv: string[];
@@ -123,7 +123,7 @@ export class Supervisor {
   async start(): Promise<void> {
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
-    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null });
+    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
   }
 
   /** Runs every step to the end, then records the outcome. */
@@ -143,7 +143,7 @@ export class Supervisor {
           result = { code: 127, signal: null, timedOut: false };
           break;
         }
-        this.update({ pgid: child.pid ?? null, status: 'RUNNING' });
+        this.update({ pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null, status: 'RUNNING' });
       }
       result = await this.childDone!;
       lastPhase = this.phase() ?? lastPhase;
@@ -157,6 +157,8 @@ export class Supervisor {
     if (strays.length) this.log.push('mycli', Buffer.from(`mycli: stopped what the command left running outside its process group: ${describeProcesses(strays)}\n`));
     this.log.end();
     this.appender.close();
+    // What holds credentials or the run's env is gone before the run is seen to end.
+    for (const name of [FILES.secrets, FILES.commandEnv, FILES.dockerEnv]) rmSync(join(this.dir, name), { recursive: true, force: true });
     this.finish(result, lastPhase);
     if (!this.payload.keepWorkspace) rmSync(join(this.dir, FILES.workspace), { recursive: true, force: true });
     rmSync(join(this.dir, FILES.home), { recursive: true, force: true });
@@ -257,7 +259,8 @@ export class Supervisor {
     const step = this.currentStep;
     const container = step?.container;
     const dockerKill = (args: string[]): void => {
-      spawnSync('docker', ['kill', ...args, container!], { stdio: 'ignore', timeout: 10000, env: step!.env });
+      // the step's own docker client (argv[0], an absolute path), not one found on a PATH
+      spawnSync(step!.argv[0]!, ['kill', ...args, container!], { stdio: 'ignore', timeout: 10000, env: step!.env });
     };
     if (container) dockerKill(['--signal', 'TERM']);
     signalGroup(pid, 'SIGTERM');

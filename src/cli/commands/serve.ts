@@ -7,6 +7,8 @@ import { localOrchestrator } from '../backendChoice';
 import { progress } from '../output';
 import { invalid } from '../../shared/errors';
 
+const SECRET_ENV = ['MYCLI_API_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'SSH_PRIVATE_KEY'];
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -24,9 +26,14 @@ refused with HTTP 429 and Retry-After: ${RETRY_AFTER_SECONDS}; mycli's clients w
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(`--port must be a number from 0 to 65535, not "${flags.port}"`);
       const limits = admissionLimits(flags, process.env);
-      const generated = !process.env.MYCLI_API_KEY;
-      const apiKey = process.env.MYCLI_API_KEY || randomBytes(24).toString('base64url');
-      const orchestrator = await localOrchestrator(process.env, limits);
+      // The key and the Git credentials are read once into a private copy and leave
+      // process.env, so nothing this server starts can inherit them.
+      const env = { ...process.env };
+      for (const name of SECRET_ENV) delete process.env[name];
+      const generated = !env.MYCLI_API_KEY;
+      const apiKey = env.MYCLI_API_KEY || randomBytes(24).toString('base64url');
+      delete env.MYCLI_API_KEY;
+      const orchestrator = await localOrchestrator(env, limits);
       const platform = orchestrator.platform as LocalPlatform;
       await platform.adoptUnfinished();
       const running = await startApiServer(orchestrator, apiKey, port);
