@@ -1,6 +1,7 @@
 // Bundles the entry points with esbuild. Type checking is `npm run typecheck` (tsc --noEmit).
 import { build } from 'esbuild';
-import { chmod, copyFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const common = {
   bundle: true,
@@ -40,3 +41,38 @@ await build({ ...common, entryPoints: ['src/backend/local/supervisorMain.ts'], o
 
 // The first process in a local run's namespaces (src/backend/local/isolation.ts): shipped beside the supervisor.
 await copyFile('src/backend/local/isolate.sh', 'dist/isolate.sh');
+
+// The AWS stack: cloudformation/template.yaml with the Lambda bundle inline (the runtime's own
+// AWS SDK v3 is not bundled) and docker/entrypoint.sh (gzip + base64) in the executor's task
+// definition, so one template body, under CloudFormation's 51,200-byte limit, is the whole deploy.
+const TEMPLATE_BODY_LIMIT = 51_200;
+const lambda = await build({
+  ...common,
+  entryPoints: ['lambda/index.ts'],
+  write: false,
+  outfile: 'dist/lambda/index.js',
+  target: 'node22',
+  sourcemap: false,
+  minify: true,
+  legalComments: 'none',
+  external: ['@aws-sdk/*'],
+});
+const lambdaBundle = lambda.outputFiles[0].text;
+await mkdir('dist/lambda', { recursive: true });
+await writeFile('dist/lambda/index.js', lambdaBundle);
+// inline as a brotli-compressed module with a one-line loader: a third of the size, which keeps the
+// template well under the limit as the executor script and the API grow
+const packed = brotliCompressSync(Buffer.from(lambdaBundle), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+const lambdaCode = `module._compile(require('zlib').brotliDecompressSync(Buffer.from('${packed}','base64')).toString(),__filename)`;
+const entrypointGz = gzipSync(await readFile('docker/entrypoint.sh'), { level: 9 }).toString('base64');
+const wrapper = await readFile('cloudformation/executor-wrapper.sh', 'utf8');
+const source = await readFile('cloudformation/template.yaml', 'utf8');
+const template = source
+  .replace('__MYCLI_WRAPPER__', () => JSON.stringify(wrapper))
+  .replace('__MYCLI_ENTRYPOINT_GZ__', () => entrypointGz)
+  .replace(/^( *)__MYCLI_LAMBDA_CODE__$/m, (_, indent) => lambdaCode.split('\n').map((l) => indent + l).join('\n'));
+const templateBytes = Buffer.byteLength(template);
+if (templateBytes > TEMPLATE_BODY_LIMIT) {
+  throw new Error(`dist/template.yaml is ${templateBytes} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit`);
+}
+await writeFile('dist/template.yaml', template);

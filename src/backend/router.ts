@@ -30,9 +30,14 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The expected API key, or only its SHA-256 (hex): the aws stack holds nothing but the hash. */
+export type ExpectedApiKey = string | { sha256Hex: string };
+
 /** Constant-time comparison of the presented key with the expected one. */
-export function apiKeyMatches(presented: string | undefined, expected: string): boolean {
-  return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
+export function apiKeyMatches(presented: string | undefined, expected: ExpectedApiKey): boolean {
+  if (presented === undefined) return false;
+  const want = typeof expected === 'string' ? digest(expected) : Buffer.from(expected.sha256Hex, 'hex');
+  return want.length === 32 && timingSafeEqual(digest(presented), want);
 }
 
 export function presentedApiKey(headers: Record<string, string | undefined>): string | undefined {
@@ -47,7 +52,7 @@ export function lowerCaseHeaders(headers: Record<string, string | string[] | und
   return out;
 }
 
-export async function routeApiRequest(req: ApiRequest, orchestrator: Orchestrator, apiKey: string): Promise<ApiResponse> {
+export async function routeApiRequest(req: ApiRequest, orchestrator: Orchestrator, apiKey: ExpectedApiKey): Promise<ApiResponse> {
   try {
     const path = req.path.split('?')[0]!.replace(/\/+$/, '');
     if (!path.endsWith('/execute')) throw new MycliError('not_found', `no such endpoint ${req.path}: send POST /execute`);

@@ -5,7 +5,7 @@
  */
 import { MycliError } from '../shared/errors';
 import { awsError } from './awsConfig';
-import { findStack, openSession, Session, waitForStack } from './stack';
+import { applyChangeSet, findStack, openSession, Session } from './stack';
 import type { GitCredentialKind, GitCredentialOptions } from './types';
 
 /** The variables entrypoint.sh reads; the secret always holds all three (empty when unset) so ECS finds each key. */
@@ -69,20 +69,12 @@ export async function setGitCredential(opts: GitCredentialOptions): Promise<void
   const param = stack.Parameters?.find((p) => p.ParameterKey === 'GitCredentialsSecretArn')?.ParameterValue;
   if (param === arn) return;
   s.progress(`pointing stack ${s.stackName} at the secret`);
-  const since = new Date(Date.now() - 5000);
-  try {
-    await s.cfn.send(new s.sdk.UpdateStackCommand({
-      StackName: s.stackName,
-      UsePreviousTemplate: true,
-      Capabilities: ['CAPABILITY_IAM'],
-      Parameters: (stack.Parameters ?? []).map((p) => p.ParameterKey === 'GitCredentialsSecretArn'
-        ? { ParameterKey: p.ParameterKey, ParameterValue: arn! }
-        : { ParameterKey: p.ParameterKey!, UsePreviousValue: true }),
-    }));
-  } catch (err) {
-    throw awsError(err, s.settings, `updating stack ${s.stackName} to read the secret`);
-  }
-  await waitForStack(s, since, 'update');
+  // the template the stack already has: setting a credential never upgrades the stack
+  const original = await s.cfn.send(new s.sdk.GetTemplateCommand({ StackName: s.stackName, TemplateStage: 'Original' }))
+    .catch((err) => { throw awsError(err, s.settings, `reading the template of stack ${s.stackName}`); });
+  await applyChangeSet(s, stack, original.TemplateBody!, (stack.Parameters ?? []).map((p) => p.ParameterKey === 'GitCredentialsSecretArn'
+    ? { ParameterKey: p.ParameterKey, ParameterValue: arn! }
+    : { ParameterKey: p.ParameterKey!, UsePreviousValue: true }));
 }
 
 /** Deletes the stack's secret at once (no recovery window); true when there was one. */

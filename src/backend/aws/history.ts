@@ -1,0 +1,110 @@
+/** The execution history: one DynamoDB item per execution, newest first through the by_created index. */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ExecutionInfo } from '../../shared/contract';
+import { ExecutionStatus, TERMINAL_STATUSES } from '../../shared/status';
+
+export interface ExecutionItem extends ExecutionInfo {
+  kind: 'execution';
+  task_arn: string | null;
+  /** CloudWatch streams of the run in the order they are written: executor, or clone then command. */
+  log_streams: string[];
+  /** ms since the epoch after which the deadline sweep stops the task. */
+  deadline: number;
+  kill_requested?: boolean;
+  /** DynamoDB TTL (s since the epoch). */
+  expires_at: number;
+}
+
+const KEEP_DAYS = 90;
+const OPEN = ['PENDING', 'STARTING', 'RUNNING'] as const;
+
+export class History {
+  constructor(private readonly db: DynamoDBClient, private readonly table: string) {}
+
+  async put(item: Omit<ExecutionItem, 'kind' | 'expires_at'>): Promise<void> {
+    const full: ExecutionItem = { ...item, kind: 'execution', expires_at: Math.floor(Date.now() / 1000) + KEEP_DAYS * 86400 };
+    await this.db.send(new PutItemCommand({ TableName: this.table, Item: marshall(full, { removeUndefinedValues: true }) }));
+  }
+
+  async get(id: string): Promise<ExecutionItem | undefined> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.table, Key: marshall({ execution_id: id }), ConsistentRead: true }));
+    return out.Item ? (unmarshall(out.Item) as ExecutionItem) : undefined;
+  }
+
+  /** Sets fields unless the item already ended (a final status is never overwritten); false when it had. */
+  async update(id: string, fields: Partial<ExecutionItem>): Promise<boolean> {
+    const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return true;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    OPEN.forEach((s, i) => (values[`:open${i}`] = s));
+    const sets = entries.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    try {
+      await this.db.send(new UpdateItemCommand({
+        TableName: this.table,
+        Key: marshall({ execution_id: id }),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `#status IN (${OPEN.map((_, i) => `:open${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+      }));
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  /** Newest first; `since` (ISO) bounds how far back to look. */
+  async list(limit: number, status?: ExecutionStatus, since?: string): Promise<ExecutionItem[]> {
+    const out: ExecutionItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({
+        TableName: this.table,
+        IndexName: 'by_created',
+        KeyConditionExpression: since ? '#k = :k AND created_at >= :since' : '#k = :k',
+        ExpressionAttributeNames: { '#k': 'kind' },
+        ExpressionAttributeValues: marshall({ ':k': 'execution', ...(since ? { ':since': since } : {}) }),
+        ScanIndexForward: false,
+        Limit: Math.max(limit, 25),
+        ...(start ? { ExclusiveStartKey: start as never } : {}),
+      }));
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw) as ExecutionItem;
+        if (!status || item.status === status) out.push(item);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out.slice(0, limit);
+  }
+
+  async open(since: string): Promise<ExecutionItem[]> {
+    return (await this.list(10_000, undefined, since)).filter((i) => !TERMINAL_STATUSES.has(i.status));
+  }
+}
+
+export function publicInfo(item: ExecutionItem): ExecutionInfo {
+  return {
+    execution_id: item.execution_id,
+    status: item.status,
+    exit_code: item.exit_code ?? null,
+    created_at: item.created_at,
+    started_at: item.started_at ?? null,
+    stopped_at: item.stopped_at ?? null,
+    stopped_reason: item.stopped_reason ?? null,
+    repo: item.repo,
+    branch: item.branch ?? null,
+    command: item.command,
+    image: item.image ?? null,
+    timeout_seconds: item.timeout_seconds,
+    workdir: item.workdir ?? null,
+    backend: 'aws',
+  };
+}

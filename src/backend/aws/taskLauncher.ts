@@ -1,0 +1,116 @@
+/**
+ * Starts an execution's ECS task. The default: the stack's executor task definition, one container
+ * that clones and runs. A custom image: a task definition per image (registered once, then reused),
+ * where the executor clones into a shared volume and the user's image runs the command after it
+ * (dependsOn SUCCESS); that image needs only `sh`. Git credentials are in the task definition's
+ * `secrets` of the cloning container only; overrides carry the run's settings, never a credential.
+ */
+import { createHash } from 'node:crypto';
+import type { ECSClient, RunTaskCommandInput, ContainerDefinition, KeyValuePair } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import type { ExecRequest } from '../../shared/contract';
+import type { AwsPlatformConfig } from './config';
+
+/** Runs the command in the user's image (which may have only sh): the checkout is on the shared volume. */
+export const COMMAND_WRAPPER = [
+  'cd "/workspace/repo/${MYCLI_WORKDIR:-.}" 2>/dev/null || { echo "mycli: workdir \\"$MYCLI_WORKDIR\\" does not exist in the repository"; echo "mycli: exit 78"; exit 78; }',
+  'echo "mycli: running in $PWD"',
+  'c=$MYCLI_COMMAND; unset MYCLI_COMMAND MYCLI_WORKDIR',
+  'sh -c "$c" & pid=$!',
+  "trap 'kill -TERM $pid 2>/dev/null' TERM INT",
+  'while :; do wait $pid; rc=$?; kill -0 $pid 2>/dev/null || break; done',
+  'echo "mycli: exit $rc"; exit $rc',
+].join('\n');
+
+const WORKSPACE = '/workspace';
+
+export function imageFamily(stackName: string, image: string): string {
+  return `${stackName}-image-${createHash('sha256').update(image).digest('hex').slice(0, 16)}`;
+}
+
+const env = (vars: Record<string, string | undefined>): KeyValuePair[] =>
+  Object.entries(vars).filter(([, v]) => v !== undefined && v !== '').map(([name, value]) => ({ name, value: value! }));
+
+/** The task definition for a custom image: registered from the executor's own definition the first time, then reused. */
+export async function taskDefinitionForImage(ecs: ECSClient, cfg: AwsPlatformConfig, image: string): Promise<string> {
+  const family = imageFamily(cfg.stackName, image);
+  try {
+    const found = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
+    const td = found.taskDefinition;
+    if (td?.status === 'ACTIVE' && td.containerDefinitions?.some((c) => c.name === 'command' && c.image === image)) return td.taskDefinitionArn!;
+  } catch (err) {
+    if (!/Unable to describe task definition|not found|does not exist|ClientException/i.test(`${(err as Error).name} ${(err as Error).message}`)) throw err;
+  }
+  const base = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: cfg.taskDefinition }))).taskDefinition!;
+  const executor = base.containerDefinitions!.find((c) => c.name === 'executor')!;
+  const mountPoints = [{ sourceVolume: 'workspace', containerPath: WORKSPACE, readOnly: false }];
+  const clone: ContainerDefinition = {
+    ...executor,
+    name: 'clone',
+    essential: false,
+    environment: [...(executor.environment ?? []), { name: 'MYCLI_MODE', value: 'clone' }, { name: 'MYCLI_WORKSPACE', value: WORKSPACE }],
+    mountPoints,
+  };
+  const command: ContainerDefinition = {
+    name: 'command',
+    image,
+    essential: true,
+    ...(executor.memory ? { memory: executor.memory } : {}),
+    entryPoint: ['sh', '-c'],
+    command: [COMMAND_WRAPPER],
+    dependsOn: [{ containerName: 'clone', condition: 'SUCCESS' }],
+    mountPoints,
+    ...(executor.logConfiguration ? { logConfiguration: executor.logConfiguration } : {}),
+    ...(executor.stopTimeout ? { stopTimeout: executor.stopTimeout } : {}),
+  };
+  const made = await ecs.send(new RegisterTaskDefinitionCommand({
+    family,
+    taskRoleArn: base.taskRoleArn,
+    executionRoleArn: base.executionRoleArn,
+    networkMode: base.networkMode,
+    requiresCompatibilities: base.requiresCompatibilities,
+    cpu: base.cpu,
+    memory: base.memory,
+    runtimePlatform: base.runtimePlatform,
+    volumes: [{ name: 'workspace' }],
+    containerDefinitions: [clone, command],
+    tags: [{ key: 'mycli:stack', value: cfg.stackName }, { key: 'mycli:image', value: image.slice(0, 256) }],
+  }));
+  return made.taskDefinition!.taskDefinitionArn!;
+}
+
+/** The RunTask request: FARGATE_SPOT through a capacity provider strategy, or launchType FARGATE; never both. */
+export function runTaskInput(cfg: AwsPlatformConfig, executionId: string, req: ExecRequest, taskDefinition: string): RunTaskCommandInput {
+  const run = { REPO_URL: req.repo, REPO_BRANCH: req.branch, TIMEOUT_SECONDS: String(req.timeout_seconds ?? 3600), MYCLI_EXECUTION_ID: executionId };
+  const containerOverrides = req.image
+    ? [
+        { name: 'clone', environment: env(run) },
+        { name: 'command', environment: [...env(req.env ?? {}), ...env({ MYCLI_COMMAND: req.command, MYCLI_WORKDIR: req.workdir, MYCLI_EXECUTION_ID: executionId })] },
+      ]
+    : [{ name: 'executor', environment: [...env(req.env ?? {}), ...env({ ...run, USER_COMMAND: req.command, WORKDIR: req.workdir })] }];
+  return {
+    cluster: cfg.cluster,
+    taskDefinition,
+    count: 1,
+    ...(cfg.useSpot ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
+    networkConfiguration: { awsvpcConfiguration: { subnets: cfg.subnets, securityGroups: [cfg.securityGroup], assignPublicIp: 'ENABLED' } },
+    overrides: { containerOverrides },
+    startedBy: executionId.slice(0, 36),
+    tags: [{ key: 'mycli:execution-id', value: executionId }],
+    enableECSManagedTags: true,
+  };
+}
+
+export async function runTask(ecs: ECSClient, input: RunTaskCommandInput): Promise<{ taskArn?: string; failure?: string }> {
+  const out = await ecs.send(new RunTaskCommand(input));
+  const task = out.tasks?.[0];
+  if (task?.taskArn) return { taskArn: task.taskArn };
+  const f = out.failures?.[0];
+  return { failure: f ? `${f.reason ?? 'unknown'}${f.detail ? `: ${f.detail}` : ''}` : 'RunTask started no task' };
+}
+
+/** The log streams a task's containers write (awslogs prefix "exec"), in the order they write them. */
+export function logStreamsOf(taskArn: string, custom: boolean): string[] {
+  const taskId = taskArn.split('/').pop()!;
+  return custom ? [`exec/clone/${taskId}`, `exec/command/${taskId}`] : [`exec/executor/${taskId}`];
+}

@@ -1,0 +1,31 @@
+/** The aws tier's AWS settings: everything at a moto server, dummy credentials, one region. */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REGION = 'us-east-1';
+
+export function pointSdkAt(endpoint: string): void {
+  process.env.AWS_ENDPOINT_URL = endpoint;
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  process.env.AWS_REGION = REGION;
+  delete process.env.AWS_PROFILE;
+  process.env.MYCLI_DEPLOY_POLL_MS = '50';
+}
+
+export const clientConfig = (endpoint: string) => ({ endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+
+export const repoRoot = join(__dirname, '..', '..');
+export const builtTemplate = (): string => readFileSync(join(repoRoot, 'dist', 'template.yaml'), 'utf8');
+
+/** The Lambda's code exactly as the built template holds it inline, written where it can require the SDK. */
+export function lambdaFromTemplate(): string {
+  const lines = builtTemplate().split('\n');
+  const at = lines.findIndex((l) => /^\s+ZipFile: \|$/.test(l));
+  if (at < 0) throw new Error('dist/template.yaml has no inline ZipFile');
+  const code = lines[at + 1]!.trim();
+  const dir = mkdtempSync(join(repoRoot, 'dist', '.lambda-test-'));
+  writeFileSync(join(dir, 'index.js'), code);
+  return join(dir, 'index.js');
+}
