@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CloudFormationClient, Stack, StackEvent } from '@aws-sdk/client-cloudformation';
 import { MycliError } from '../shared/errors';
 import { awsError, checkAborted, ClientSettings, clientSettings, pause, pollMs } from './awsConfig';
+import { deleteGitSecret, gitSecretName } from './gitSecret';
 import { readTemplate } from './template';
 import { DEFAULT_STACK_NAME, DeployOptions, DeployResult } from './types';
 
@@ -267,7 +268,7 @@ async function waitForChangeSet(s: Session, name: string): Promise<number | 'non
 export async function destroyBackend(opts: DeployOptions): Promise<void> {
   const s = await openSession(opts);
   const stack = await findStack(s);
-  const { deleteGitSecret, gitSecretName } = await import('./gitSecret');
+
   if (!stack) {
     s.progress(`there is no stack ${s.stackName} in ${s.settings.region}`);
   } else {
