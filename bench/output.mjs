@@ -10,29 +10,17 @@
 // Run: npm run bench (or node bench/output.mjs after npm run build).
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { benchWorkspace } from './workspace.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 const MEMORY_RUNS = Number(process.env.BENCH_MEMORY_RUNS || 3);
 const KEY = 'bench-key-0123456789';
-const work = mkdtempSync(join(tmpdir(), 'mycli-bench-output-'));
-const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-const env = { ...gitEnv, MYCLI_HOME: join(work, 'home'), MYCLI_LOCAL_RUNTIME: 'host' };
-for (const k of Object.keys(env)) if (k.startsWith('MYCLI_') && !['MYCLI_HOME', 'MYCLI_LOCAL_RUNTIME'].includes(k)) delete env[k];
-
-function makeRepo() {
-  const src = join(work, 'src');
-  execFileSync('git', ['init', '-q', '-b', 'main', src], { env: gitEnv });
-  writeFileSync(join(src, 'README'), 'bench\n');
-  execFileSync('git', ['add', '.'], { cwd: src, env: gitEnv });
-  execFileSync('git', ['commit', '-qm', 'bench'], { cwd: src, env: gitEnv });
-  execFileSync('git', ['clone', '-q', '--bare', src, join(work, 'repo.git')], { env: gitEnv });
-  return join(work, 'repo.git');
-}
+const { work, env, makeRepo } = benchWorkspace('mycli-bench-output-');
 
 /** Peak resident memory of one process (not its children), in KiB; 0 once it is gone. */
 function vmHwm(pid) {
