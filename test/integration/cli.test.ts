@@ -7,42 +7,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cliEnv, mycli, startServe, Serve } from '../support/cli';
+import { CLI_BACKENDS, CliBackend, CliBackendFactory, inProcessBackend, mycli, serveBackend } from '../support/cli';
 import { makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { GitServer, SmartHttpServer, SshdServer, startGitDaemon, startSmartHttp, startSshd } from '../support/gitServers';
 import { sleep } from '../support/proc';
 
 const TOKEN = 'ghp_testtoken_0123456789abcdef';
-
-interface Backend {
-  /** Environment for CLI runs. */
-  env: NodeJS.ProcessEnv;
-  /** MYCLI_HOME where the backend keeps its state. */
-  stateHome: string;
-  stop(): Promise<void>;
-}
-
-type BackendFactory = (creds: NodeJS.ProcessEnv) => Promise<Backend>;
-
-async function inProcess(creds: NodeJS.ProcessEnv): Promise<Backend> {
-  const home = await makeTempDir('mycli-home-');
-  return { env: cliEnv({ MYCLI_HOME: home, ...creds }), stateHome: home, stop: () => removeDir(home) };
-}
-
-async function overHttp(creds: NodeJS.ProcessEnv): Promise<Backend> {
-  const serverHome = await makeTempDir('mycli-server-home-');
-  const clientHome = await makeTempDir('mycli-client-home-');
-  const serve: Serve = await startServe(cliEnv({ MYCLI_HOME: serverHome, ...creds }));
-  return {
-    env: cliEnv({ MYCLI_HOME: clientHome, MYCLI_API_ENDPOINT: serve.url, MYCLI_API_KEY: serve.apiKey }),
-    stateHome: serverHome,
-    stop: async () => {
-      await serve.stop();
-      await removeDir(serverHome);
-      await removeDir(clientHome);
-    },
-  };
-}
 
 async function statusOf(env: NodeJS.ProcessEnv, id: string): Promise<Record<string, unknown>> {
   const r = await mycli(['status', id, '--json'], { env });
@@ -65,12 +35,12 @@ function executionIds(stateHome: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-for (const [label, factory] of [['in-process local backend', inProcess], ['mycli serve over HTTP', overHttp]] as [string, BackendFactory][]) {
+for (const [label, factory] of CLI_BACKENDS) {
   describe(`mycli exec end to end: ${label}`, function () {
     this.timeout(60000);
     let root: string;
     let daemon: GitServer;
-    let backend: Backend;
+    let backend: CliBackend;
     let env: NodeJS.ProcessEnv;
     let url: string;
 
@@ -262,7 +232,7 @@ describe('credentials end to end', function () {
     await removeDir(root);
   });
 
-  for (const [label, factory] of [['in-process', inProcess], ['serve', overHttp]] as [string, BackendFactory][]) {
+  for (const [label, factory] of [['in-process', inProcessBackend], ['serve', serveBackend]] as [string, CliBackendFactory][]) {
     it(`clones a private repo over HTTP with the right token and never shows it (${label})`, async () => {
       const backend = await factory({ GITHUB_TOKEN: TOKEN });
       try {
@@ -310,7 +280,7 @@ describe('credentials end to end', function () {
   }
 
   it('refuses a wrong API key with exit 3 and a message that says what to send', async () => {
-    const backend = await overHttp({});
+    const backend = await serveBackend({});
     try {
       const r = await mycli(['list'], { env: { ...backend.env, MYCLI_API_KEY: 'wrong' } });
       assert.equal(r.code, 3);
@@ -321,7 +291,7 @@ describe('credentials end to end', function () {
   });
 
   it('clones from a local path given as --repo on the local backend', async () => {
-    const backend = await inProcess({});
+    const backend = await inProcessBackend({});
     try {
       const r = await mycli(['exec', '--local', '--repo', join(root, 'private.git'), 'cat secret.txt'], { env: backend.env });
       assert.equal(r.code, 0, r.stderr);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, cliEnv, mycli, ROOT, startServe, Serve } from '../support/cli';
+import { CLI, CLI_BACKENDS, CliBackend, mycli, ROOT } from '../support/cli';
 import { git, makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 
 interface RawResult {
@@ -66,44 +66,18 @@ const idOf = (stderr: Buffer): string => {
   return m[1]!;
 };
 
-interface Backend {
-  env: NodeJS.ProcessEnv;
-  takesInput: boolean;
-  stop(): Promise<void>;
-}
-
-async function inProcess(): Promise<Backend> {
-  const home = await makeTempDir('mycli-home-');
-  return { env: cliEnv({ MYCLI_HOME: home }), takesInput: true, stop: () => removeDir(home) };
-}
-
-async function overHttp(): Promise<Backend> {
-  const serverHome = await makeTempDir('mycli-server-home-');
-  const clientHome = await makeTempDir('mycli-client-home-');
-  const serve: Serve = await startServe(cliEnv({ MYCLI_HOME: serverHome }));
-  return {
-    env: cliEnv({ MYCLI_HOME: clientHome, MYCLI_API_ENDPOINT: serve.url, MYCLI_API_KEY: serve.apiKey }),
-    takesInput: false,
-    stop: async () => {
-      await serve.stop();
-      await removeDir(serverHome);
-      await removeDir(clientHome);
-    },
-  };
-}
-
-for (const [label, factory] of [['in-process local backend', inProcess], ['mycli serve over HTTP', overHttp]] as const) {
+for (const [label, factory] of CLI_BACKENDS) {
   describe(`byte-exact output: ${label}`, function () {
     this.timeout(60000);
     let root: string;
     let repo: string;
-    let backend: Backend;
+    let backend: CliBackend;
     let env: NodeJS.ProcessEnv;
 
     before(async () => {
       root = await makeTempDir('mycli-output-');
       repo = (await makeBareRepo(root, 'app', { main: { 'hello.txt': 'hello\n' } })).bareDir;
-      backend = await factory();
+      backend = await factory({});
       env = backend.env;
     });
 

@@ -1,6 +1,7 @@
 /** Runs the real, built CLI (dist/cli.js) as a child process, and `mycli serve` as a real server. */
 import { spawn, ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { makeTempDir, removeDir } from './gitRepos';
 import { hermeticEnv, run, RunResult } from './proc';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -58,3 +59,42 @@ export function startServe(env: NodeJS.ProcessEnv, apiKey = 'test-key-0123456789
     });
   });
 }
+
+/** A local backend the CLI talks to: in-process, or `mycli serve` over HTTP. */
+export interface CliBackend {
+  /** Environment for CLI runs. */
+  env: NodeJS.ProcessEnv;
+  /** MYCLI_HOME where the backend keeps its state. */
+  stateHome: string;
+  stop(): Promise<void>;
+}
+
+export type CliBackendFactory = (serverEnv: NodeJS.ProcessEnv) => Promise<CliBackend>;
+
+/** The in-process local backend; `serverEnv` (e.g. credentials) is the CLI's own environment. */
+export async function inProcessBackend(serverEnv: NodeJS.ProcessEnv = {}): Promise<CliBackend> {
+  const home = await makeTempDir('mycli-home-');
+  return { env: cliEnv({ MYCLI_HOME: home, ...serverEnv }), stateHome: home, stop: () => removeDir(home) };
+}
+
+/** `mycli serve` with `serverEnv`, and a client with a MYCLI_HOME of its own. */
+export async function serveBackend(serverEnv: NodeJS.ProcessEnv = {}): Promise<CliBackend> {
+  const serverHome = await makeTempDir('mycli-server-home-');
+  const clientHome = await makeTempDir('mycli-client-home-');
+  const serve: Serve = await startServe(cliEnv({ MYCLI_HOME: serverHome, ...serverEnv }));
+  return {
+    env: cliEnv({ MYCLI_HOME: clientHome, MYCLI_API_ENDPOINT: serve.url, MYCLI_API_KEY: serve.apiKey }),
+    stateHome: serverHome,
+    stop: async () => {
+      await serve.stop();
+      await removeDir(serverHome);
+      await removeDir(clientHome);
+    },
+  };
+}
+
+/** Both, for scenarios that must hold on each. */
+export const CLI_BACKENDS: ReadonlyArray<[string, CliBackendFactory]> = [
+  ['in-process local backend', inProcessBackend],
+  ['mycli serve over HTTP', serveBackend],
+];
