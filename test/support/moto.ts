@@ -27,11 +27,14 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<Moto> {
+export async function startMoto(showLog = false): Promise<Moto> {
   const port = await freePort();
   const proc: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+    if (showLog) process.stderr.write(d);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

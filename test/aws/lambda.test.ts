@@ -1,0 +1,204 @@
+/**
+ * The built Lambda (the code inline in dist/template.yaml) against moto, configured from the
+ * deployed function's own environment and called with real-shaped events.
+ */
+import assert from 'node:assert/strict';
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { imageFamily } from '../../src/backend/aws/taskLauncher';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { deployBackend, setGitCredential } from '../../src/deploy';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { builtTemplate, clientConfig, lambdaFromTemplate, pointSdkAt, REGION } from '../support/awsEnv';
+import { Moto, motoAvailable, startMoto } from '../support/moto';
+
+type Handler = (event: unknown) => Promise<unknown>;
+interface Reply { statusCode: number; body: string }
+
+const SECRET = 'ghp_NeverShowThisToken42';
+
+describe('aws: the Lambda bundle against moto', function () {
+  this.timeout(120_000);
+  let moto: Moto;
+  let handler: Handler;
+  let apiKey: string;
+  let ecs: ECSClient;
+  let logs: CloudWatchLogsClient;
+  let env: Record<string, string>;
+  let functionConfig: string;
+
+  const call = async (body: unknown, key = apiKey): Promise<{ status: number; json: any }> => {
+    const r = (await handler({
+      resource: '/execute', path: '/execute', httpMethod: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', Host: 'abc.execute-api.us-east-1.amazonaws.com' },
+      multiValueHeaders: {}, queryStringParameters: null, pathParameters: null, stageVariables: null,
+      requestContext: { resourcePath: '/execute', httpMethod: 'POST', stage: 'v1', path: '/v1/execute', requestId: 'r1' },
+      body: JSON.stringify(body), isBase64Encoded: false,
+    })) as Reply;
+    return { status: r.statusCode, json: JSON.parse(r.body) };
+  };
+
+  before(async function () {
+    const missing = motoAvailable();
+    if (missing) throw new Error(missing);
+    moto = await startMoto();
+    pointSdkAt(moto.endpoint);
+    const deployed = await deployBackend({ stackName: 'lam', parameters: { UseSpot: 'false' } });
+    apiKey = deployed.apiKey!;
+    await setGitCredential({ stackName: 'lam', kind: 'github', value: SECRET });
+    const fn = await new LambdaClient(clientConfig(moto.endpoint)).send(new GetFunctionConfigurationCommand({ FunctionName: deployed.outputs.FunctionName }));
+    functionConfig = JSON.stringify(fn);
+    env = fn.Environment!.Variables!;
+    Object.assign(process.env, env);
+    handler = (require(lambdaFromTemplate()) as { handler: Handler }).handler;
+    ecs = new ECSClient(clientConfig(moto.endpoint));
+    logs = new CloudWatchLogsClient(clientConfig(moto.endpoint));
+    // tasks stay where they are until the test moves them (moto otherwise advances one state per DescribeTasks)
+    await moto.api('state-manager/set-transition', { model_name: 'ecs::task', transition: { progression: 'manual', times: 1000000 } });
+  });
+  after(async () => moto?.stop());
+
+  const writeLog = async (stream: string, lines: string[], t0 = Date.now()): Promise<void> => {
+    await logs.send(new CreateLogStreamCommand({ logGroupName: env.MYCLI_LOG_GROUP, logStreamName: stream })).catch(() => undefined);
+    await logs.send(new PutLogEventsCommand({ logGroupName: env.MYCLI_LOG_GROUP, logStreamName: stream, logEvents: lines.map((message, i) => ({ timestamp: t0 + i, message })) }));
+  };
+
+  it('holds no credential in the function configuration; the task definition reads them from the secret', async () => {
+    assert.ok(!functionConfig.includes(SECRET));
+    const executor = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: env.MYCLI_TASK_DEFINITION }));
+    assert.ok(!JSON.stringify(executor).includes(SECRET));
+    // moto 5.2 does not re-apply a task definition on stack update, so the secret's wiring is read
+    // from the same built template created with the secret's ARN as its parameter
+    const cfn = new CloudFormationClient(clientConfig(moto.endpoint));
+    const arn = (await new SecretsManagerClient(clientConfig(moto.endpoint)).send(new DescribeSecretCommand({ SecretId: 'lam-git-credentials' }))).ARN!;
+    await cfn.send(new CreateStackCommand({ StackName: 'lamsec', TemplateBody: builtTemplate(), Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [{ ParameterKey: 'ApiKeyHash', ParameterValue: 'a'.repeat(64) }, { ParameterKey: 'GitCredentialsSecretArn', ParameterValue: arn }] }));
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'lamsec-executor' }));
+    assert.ok(!JSON.stringify(td).includes(SECRET));
+    const secrets = td.taskDefinition!.containerDefinitions![0]!.secrets ?? [];
+    assert.deepEqual(secrets.map((s) => s.name).sort(), ['GITHUB_TOKEN', 'GITLAB_TOKEN', 'SSH_PRIVATE_KEY']);
+    for (const s of secrets) assert.equal(s.valueFrom, `${arn}:${s.name}::`);
+  });
+
+  it('refuses a wrong key with 401', async () => {
+    const r = await call({ action: 'list' }, 'wrong-key');
+    assert.equal(r.status, 401);
+    assert.equal(r.json.error.code, 'unauthorized');
+  });
+
+  it('exec starts a Fargate task with the run in its overrides, tagged, and no credential anywhere', async () => {
+    const r = await call({ action: 'exec', repo: 'https://github.com/org/repo', branch: 'main', command: 'make test', env: { STAGE: 'ci' }, timeout_seconds: 600 });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const { execution_id: id, task_arn: arn } = r.json;
+    assert.match(id, /^exec-/);
+    const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [arn], include: ['TAGS'] }))).tasks![0]!;
+    assert.equal(task.launchType, 'FARGATE');
+    assert.equal(task.startedBy, id);
+    assert.ok(task.tags?.some((t) => t.key === 'mycli:execution-id' && t.value === id), JSON.stringify(task.tags));
+    const over = Object.fromEntries(task.overrides!.containerOverrides![0]!.environment!.map((e) => [e.name, e.value]));
+    assert.deepEqual(over, { STAGE: 'ci', REPO_URL: 'https://github.com/org/repo', REPO_BRANCH: 'main', TIMEOUT_SECONDS: '600', MYCLI_EXECUTION_ID: id, USER_COMMAND: 'make test' });
+    const listed = await ecs.send(new ListTasksCommand({ cluster: env.MYCLI_CLUSTER }));
+    for (const blob of [JSON.stringify(task), JSON.stringify(listed), JSON.stringify(r.json)]) assert.ok(!blob.includes(SECRET));
+  });
+
+  it('status follows the task; logs come back complete, in order, across resumed calls, including lines after the task stopped', async () => {
+    const { json: started } = await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'echo hi' });
+    const id = started.execution_id;
+    assert.equal((await call({ action: 'status', execution_id: id })).json.status, 'RUNNING');
+    const stream = `exec/executor/${started.task_arn.split('/').pop()}`;
+    await writeLog(stream, ['mycli: cloning https://github.com/org/repo (default branch)', 'line 1', 'line 2', 'line 3']);
+    const seen: string[] = [];
+    let token: string | undefined;
+    let page = (await call({ action: 'logs', execution_id: id, limit: 2 })).json;
+    seen.push(...page.events.map((e: { message: string }) => e.message));
+    assert.equal(page.complete, false);
+    token = page.next_token;
+    page = (await call({ action: 'logs', execution_id: id, next_token: token })).json;
+    seen.push(...page.events.map((e: { message: string }) => e.message));
+    token = page.next_token;
+    assert.equal(page.complete, false);
+    // the task ends; CloudWatch has not yet ingested its last lines
+    await ecs.send(new StopTaskCommand({ cluster: env.MYCLI_CLUSTER, task: started.task_arn, reason: 'Essential container in task exited' }));
+    await handler({ version: '0', source: 'aws.ecs', 'detail-type': 'ECS Task State Change', account: '123456789012', region: REGION, time: new Date().toISOString(),
+      resources: [started.task_arn], detail: { clusterArn: 'x', taskArn: started.task_arn, startedBy: id, lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited', startedAt: new Date(Date.now() - 5000).toISOString(), stoppedAt: new Date().toISOString(), containers: [{ name: 'executor', exitCode: 0, lastStatus: 'STOPPED' }] } });
+    assert.equal((await call({ action: 'status', execution_id: id })).json.status, 'SUCCEEDED');
+    page = (await call({ action: 'logs', execution_id: id, next_token: token })).json;
+    assert.equal(page.complete, false, 'not complete before the executor\'s final line');
+    seen.push(...page.events.map((e: { message: string }) => e.message));
+    token = page.next_token;
+    await writeLog(stream, ['line 4 (late)', 'mycli: exit 0']);
+    page = (await call({ action: 'logs', execution_id: id, next_token: token })).json;
+    seen.push(...page.events.map((e: { message: string }) => e.message));
+    assert.equal(page.complete, true);
+    assert.deepEqual(seen, ['mycli: cloning https://github.com/org/repo (default branch)\n', 'line 1\n', 'line 2\n', 'line 3\n', 'line 4 (late)\n']);
+    const again = (await call({ action: 'logs', execution_id: id, next_token: page.next_token })).json;
+    assert.deepEqual(again.events, []);
+    assert.equal(again.complete, true);
+  });
+
+  it('kill stops the task and the run ends STOPPED; list is newest first', async () => {
+    const { json: started } = await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'sleep 600' });
+    const k = await call({ action: 'kill', execution_id: started.execution_id });
+    assert.equal(k.status, 200, JSON.stringify(k.json));
+    const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [started.task_arn] }))).tasks![0]!;
+    assert.match(task.stoppedReason ?? '', /mycli kill/);
+    await handler({ source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: started.task_arn, startedBy: started.execution_id, lastStatus: 'STOPPED',
+      stoppedReason: task.stoppedReason, stopCode: 'UserInitiated', startedAt: new Date(Date.now() - 1000).toISOString(), stoppedAt: new Date().toISOString(), containers: [{ name: 'executor', exitCode: 143 }] } });
+    assert.equal((await call({ action: 'status', execution_id: started.execution_id })).json.status, 'STOPPED');
+    const list = (await call({ action: 'list', limit: 3 })).json.executions;
+    assert.equal(list[0].execution_id, started.execution_id);
+    const all = (await call({ action: 'list' })).json.executions.map((e: { created_at: string }) => e.created_at);
+    assert.deepEqual(all, [...all].sort().reverse());
+  });
+
+  it('a custom image registers one task definition (clone, then the command after it) and reuses it', async () => {
+    const a = (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'python -V', image: 'python:3.12-slim', workdir: 'app' })).json;
+    const b = (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'python -V', image: 'python:3.12-slim' })).json;
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: imageFamily('lam', 'python:3.12-slim') }))).taskDefinition!;
+    assert.equal(td.revision, 1, 'registered once');
+    const [clone, command] = [td.containerDefinitions!.find((c) => c.name === 'clone')!, td.containerDefinitions!.find((c) => c.name === 'command')!];
+    assert.equal(command.image, 'python:3.12-slim');
+    assert.deepEqual(command.dependsOn, [{ containerName: 'clone', condition: 'SUCCESS' }]);
+    assert.deepEqual(command.secrets ?? [], [], 'only the cloning container reads the Git credentials');
+    const executor = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: env.MYCLI_TASK_DEFINITION }))).taskDefinition!.containerDefinitions![0]!;
+    assert.deepEqual(clone.secrets ?? [], executor.secrets ?? [], 'the cloning container reads what the executor reads');
+    assert.deepEqual(clone.environment!.find((e) => e.name === 'MYCLI_MODE'), { name: 'MYCLI_MODE', value: 'clone' });
+    const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [a.task_arn, b.task_arn] }))).tasks!;
+    assert.ok(task.every((t) => t.taskDefinitionArn === td.taskDefinitionArn), JSON.stringify(task.map((t) => t.taskDefinitionArn)));
+    assert.ok(!JSON.stringify(task).includes(SECRET));
+  });
+
+  it('task state changes record exit codes, failures and a task that never started; the deadline sweep stops overdue tasks', async () => {
+    const run = async () => (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'true', timeout_seconds: 60 })).json;
+    const stopped = (arn: string, id: string, containers: unknown[], stoppedReason = 'Essential container in task exited') => handler({ source: 'aws.ecs', 'detail-type': 'ECS Task State Change',
+      detail: { taskArn: arn, startedBy: id, lastStatus: 'STOPPED', stoppedReason, startedAt: new Date(Date.now() - 2000).toISOString(), stoppedAt: new Date().toISOString(), containers } });
+    const failed = await run();
+    await stopped(failed.task_arn, failed.execution_id, [{ name: 'executor', exitCode: 3 }]);
+    let s = (await call({ action: 'status', execution_id: failed.execution_id })).json;
+    assert.deepEqual([s.status, s.exit_code, s.stopped_reason], ['FAILED', 3, 'command exited with code 3']);
+    const clone = await run();
+    await stopped(clone.task_arn, clone.execution_id, [{ name: 'executor', exitCode: 79 }]);
+    s = (await call({ action: 'status', execution_id: clone.execution_id })).json;
+    assert.deepEqual([s.status, s.exit_code], ['FAILED', 79]);
+    assert.match(s.stopped_reason, /clone failed/);
+    const pull = await run();
+    await stopped(pull.task_arn, pull.execution_id, [{ name: 'executor', reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): not found' }], 'Task failed to start');
+    s = (await call({ action: 'status', execution_id: pull.execution_id })).json;
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.stopped_reason, /could not be pulled.*CannotPullContainerError/);
+    const secret = await run();
+    await stopped(secret.task_arn, secret.execution_id, [{ name: 'executor' }], 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm');
+    s = (await call({ action: 'status', execution_id: secret.execution_id })).json;
+    assert.match(s.stopped_reason, /could not read the Git credentials secret.*mycli credentials set/);
+    const late = await run();
+    const swept = await handler({ version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', region: REGION,
+      time: new Date(Date.now() + 60_000 + 6 * 60_000).toISOString(), resources: ['arn:aws:events:us-east-1:123456789012:rule/lam-DeadlineRule'], detail: {} }) as { stopped: string[] };
+    assert.ok(swept.stopped.includes(late.execution_id), JSON.stringify(swept));
+    s = (await call({ action: 'status', execution_id: late.execution_id })).json;
+    assert.equal(s.status, 'TIMED_OUT');
+    const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [late.task_arn] }))).tasks![0]!;
+    assert.match(task.stoppedReason ?? '', /deadline passed/);
+  });
+});
