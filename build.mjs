@@ -21,6 +21,13 @@ const lazyVendor = {
     b.onResolve({ filter: new RegExp(`^(${LAZY_VENDOR.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.js`, external: true }));
   },
 };
+// src/deploy (with the AWS SDK, megabytes) as dist/deploy.js beside cli.js, required on first use
+const lazyDeployer = {
+  name: 'lazy-deployer',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/\.\.\/deploy$/ }, () => ({ path: './deploy.js', external: true }));
+  },
+};
 await Promise.all(LAZY_VENDOR.map((name) =>
   build({ ...common, sourcemap: false, minify: true, entryPoints: [name], outfile: `dist/vendor/${name}.js` })));
 
@@ -32,9 +39,11 @@ await build({
   // keeps the CLI's and `mycli serve`'s memory flat (V8 otherwise grows it up to 16 MiB x 3).
   // For node the second line is a string and a comment; `node dist/cli.js` works as well.
   banner: { js: `#!/bin/sh\n':' //; exec node --max-semi-space-size=1 "$0" "$@"` },
-  plugins: [lazyVendor],
+  plugins: [lazyVendor, lazyDeployer],
 });
 await chmod('dist/cli.js', 0o755);
+// The AWS deployer and SDK: loaded by `mycli init|destroy|credentials` only.
+await build({ ...common, sourcemap: false, minify: true, entryPoints: ['src/deploy/index.ts'], outfile: 'dist/deploy.js' });
 
 // The detached process that supervises one local execution (started by the local platform).
 await build({ ...common, entryPoints: ['src/backend/local/supervisorMain.ts'], outfile: 'dist/supervisor.js' });

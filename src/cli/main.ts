@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { MycliError } from '../shared/errors';
 import { registerConfig } from './commands/config';
+import { registerDeploy } from './commands/deploy';
 import { registerExec } from './commands/exec';
 import { registerKill } from './commands/kill';
 import { registerList } from './commands/list';
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
   registerKill(program);
   registerServe(program);
   registerConfig(program);
+  registerDeploy(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
