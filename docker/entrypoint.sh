@@ -73,6 +73,8 @@ readonly EX_CONFIG=78 EX_CLONE=79 EX_TIMEOUT=124
 readonly LEFTOVER_GRACE=2
 
 TMP_DIR=''
+# what git runs for a username or password: `false` (ask no one) unless a token is given
+ASKPASS=false
 MASKS=()
 LEFT=()
 REPLY=''
@@ -495,7 +497,7 @@ ASKPASS
 # git_ ARGS: git with the clone-time environment, no credential helper, no stdin
 git_() {
   GIT_TERMINAL_PROMPT=0 GIT_ALLOW_PROTOCOL=$ALLOW_PROTOCOL \
-    GIT_ASKPASS=$TMP_DIR/askpass SSH_ASKPASS='' GIT_SSH_COMMAND=$SSH_COMMAND \
+    GIT_ASKPASS=$ASKPASS SSH_ASKPASS='' GIT_SSH_COMMAND=$SSH_COMMAND \
     git -c credential.helper= -c advice.detachedHead=false "$@" </dev/null
 }
 
@@ -553,10 +555,15 @@ clone_commit() {
 do_clone() {
   local rc
   phase clone
-  TMP_DIR=$(mktemp -d -t mycli.XXXXXXXXXX) ||
-    fail "$EX_CLONE" "clone failed: cannot create a temporary directory; check TMPDIR"
-  chmod 0700 "$TMP_DIR"
-  write_askpass
+  # a private folder for the askpass helper and the SSH key, only when there is a credential:
+  # without one, a clone starts no process before git
+  if [[ -n ${GITHUB_TOKEN-} || -n ${GITLAB_TOKEN-} || -n $SSH_KEY ]]; then
+    TMP_DIR=$(mktemp -d -t mycli.XXXXXXXXXX) ||
+      fail "$EX_CLONE" "clone failed: cannot create a temporary directory; check TMPDIR"
+    chmod 0700 "$TMP_DIR"
+    write_askpass
+    ASKPASS=$TMP_DIR/askpass
+  fi
 
   # the key reaches the disk only for a clone over SSH (ssh:// or user@host:path)
   if [[ -n $SSH_KEY && ($URL_SCHEME == ssh || (-z $URL_SCHEME && $URL_LOCAL == 0)) ]]; then

@@ -19,4 +19,9 @@ export interface Platform {
   /** Newest first. */
   list(request: ListRequest): Promise<ExecutionInfo[]>;
   stop(executionId: string): Promise<KillResponse>;
+  /**
+   * Resolves once the execution's log or state may have changed, at the latest after `maxMs`:
+   * a follower waits on this instead of a fixed poll (platforms that can watch their state).
+   */
+  waitForChange?(executionId: string, maxMs: number): Promise<void>;
 }

@@ -19,6 +19,13 @@ export interface ApiClient {
   logs(req: LogsRequest): Promise<LogsResponse>;
   list(req?: ListRequest): Promise<ListResponse>;
   kill(executionId: string): Promise<KillResponse>;
+  /** Resolves once the execution may have changed, at the latest after `maxMs` (clients that can watch it). */
+  waitForChange?(executionId: string, maxMs: number): Promise<void>;
+}
+
+/** Waits for `executionId` to change as well as `client` can tell, at most `maxMs`. */
+export function waitForChange(client: ApiClient, executionId: string, maxMs: number): Promise<void> {
+  return client.waitForChange ? client.waitForChange(executionId, maxMs) : new Promise((r) => setTimeout(r, maxMs));
 }
 
 /** Shared by both clients: each action is one body sent to `POST /execute`. */

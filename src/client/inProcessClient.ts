@@ -4,12 +4,16 @@ import { ActionClient, ExecInput } from './apiClient';
 /** Calls the orchestrator directly: the local backend without a server. */
 export class InProcessClient extends ActionClient {
   readonly target = 'local';
-  /** A poll is a stat and a read of a local file: cheap enough to keep first-line latency low. */
+  /** The longest wait between reads: the platform wakes a follower as soon as the run's files change. */
   readonly pollIntervalMs = 40;
   /** The supervisor is started from this process, so it can be handed our stdin. */
   override readonly takesInput = true;
   constructor(private readonly orchestrator: Orchestrator) {
     super();
+  }
+  waitForChange(executionId: string, maxMs: number): Promise<void> {
+    const { platform } = this.orchestrator;
+    return platform.waitForChange ? platform.waitForChange(executionId, maxMs) : new Promise((r) => setTimeout(r, maxMs));
   }
   protected async send<T>(body: Record<string, unknown>, input?: ExecInput): Promise<T> {
     // A JSON round trip, so in-process calls see exactly what an HTTP client would.

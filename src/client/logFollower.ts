@@ -1,6 +1,6 @@
 /** Reads an execution's log from the start (or a token) to the end, waiting for new lines while it runs. */
 import type { LogEvent } from '../shared/contract';
-import type { ApiClient } from './apiClient';
+import { type ApiClient, waitForChange } from './apiClient';
 
 export interface FollowOptions {
   /** Keep waiting for new lines until the execution ends (false: print what there is and return). */
@@ -32,6 +32,6 @@ export async function followLogs(
     token = page.next_token;
     if (page.complete) return { nextToken: token, complete: true };
     if (!opts.follow && !page.events.length) return { nextToken: token, complete: false };
-    if (!moved || !page.events.length) await new Promise((r) => setTimeout(r, idle));
+    if (!moved || !page.events.length) await waitForChange(client, executionId, idle);
   }
 }

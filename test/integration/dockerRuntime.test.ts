@@ -47,6 +47,8 @@ describe('local backend in Docker (fake docker CLI)', function () {
       PATH: `${join(ROOT, 'test', 'support', 'fake-docker')}:${process.env.PATH}`,
       DOCKER_FAKE_STATE: state,
       DOCKER_FAKE_LOG: log,
+      // where a real client would find its engine; without one mycli does not even ask docker
+      DOCKER_HOST: `unix://${join(state, 'docker.sock')}`,
       ...extra,
     });
     return { env, log };

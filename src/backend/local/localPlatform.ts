@@ -4,6 +4,7 @@
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
 import { spawn } from 'node:child_process';
+import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../shared/atomicFile';
 import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
@@ -465,6 +466,26 @@ export class LocalPlatform implements Platform {
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.execution_id.localeCompare(a.execution_id))
       .slice(0, req.limit)
       .map(publicInfo);
+  }
+
+  /** Wakes on any change in the run's folder (its supervisor appends the log, renames the record in). */
+  waitForChange(id: string, maxMs: number): Promise<void> {
+    const dir = this.store.dir(id);
+    return new Promise((resolve) => {
+      let watcher: ReturnType<typeof watch> | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        watcher?.close();
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      try {
+        watcher = watch(dir, { persistent: false }, done);
+        watcher.on('error', () => undefined);
+      } catch {
+        // no such folder (yet) or no watcher left: the timer alone
+      }
+    });
   }
 
   async stop(id: string): Promise<KillResponse> {

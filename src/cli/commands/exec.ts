@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import type { ExecInput } from '../../client/apiClient';
+import { type ExecInput, waitForChange } from '../../client/apiClient';
 import { followLogs } from '../../client/logFollower';
 import type { ExecutionInfo } from '../../shared/contract';
 import { localRefExists } from '../../shared/git';
@@ -101,7 +101,7 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
   }
   let info = await backend.client.status(id);
   while (!isTerminal(info.status)) {
-    await new Promise((r) => setTimeout(r, backend.client.pollIntervalMs));
+    await waitForChange(backend.client, id, backend.client.pollIntervalMs);
     info = await backend.client.status(id);
   }
   progress(summary(info));
