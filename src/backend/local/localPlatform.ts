@@ -24,6 +24,7 @@ import { isAlive, signalGroup, signalRunGroup, sleep } from './processes';
 import { checkIsolation, isolatedStep, systemProgram } from './isolation';
 import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
+import { machineTimeZone } from './timeZone';
 
 export interface LocalPlatformOptions {
   /** MYCLI_HOME: state goes to `<home>/local`. */
@@ -265,7 +266,7 @@ export class LocalPlatform implements Platform {
       HOME: join(dir, FILES.home),
       LANG: env.LANG ?? 'C.UTF-8',
       // the machine's own time zone unless the caller set one, so times read as they do by hand
-      TZ: env.TZ ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
+      TZ: env.TZ ?? machineTimeZone(),
       TERM: 'dumb',
       SHELL: '/bin/sh',
     };
