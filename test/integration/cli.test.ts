@@ -118,7 +118,9 @@ for (const [label, factory] of CLI_BACKENDS) {
     });
 
     it('detaches, lists, follows logs from the start of a running execution, and records the result', async () => {
-      const d = await mycli(['exec', '--detach', '--repo', url, './count.sh 5 0.3'], { env });
+      // the run ends only once the test has seen it running (a short sleep races a loaded machine)
+      const release = join(root, `release-${label.replace(/\W/g, '')}`);
+      const d = await mycli(['exec', '--detach', '--repo', url, `./count.sh 5 0.3; while [ ! -e ${release} ]; do sleep 0.05; done`], { env });
       assert.equal(d.code, 0, d.stderr);
       const id = d.stdout.trim();
       assert.match(id, /^exec-\d{8}-\d{6}-[0-9a-f]{6}$/);
@@ -127,6 +129,7 @@ for (const [label, factory] of CLI_BACKENDS) {
       assert.equal(list.code, 0, list.stderr);
       const listed = (JSON.parse(list.stdout) as { execution_id: string; status: string }[]).find((e) => e.execution_id === id);
       assert.equal(listed?.status, 'RUNNING');
+      await writeFile(release, '');
       const logs = await mycli(['logs', '-f', id], { env });
       assert.equal(logs.code, 0, logs.stderr);
       assert.equal(logs.stdout, 'line 1\nline 2\nline 3\nline 4\nline 5\n');
