@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { imageFamily } from '../../src/backend/aws/taskLauncher';
+import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
+import { configFromEnv } from '../../src/backend/aws/config';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployBackend, setGitCredential } from '../../src/deploy';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -200,5 +203,23 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.equal(s.status, 'TIMED_OUT');
     const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [late.task_arn] }))).tasks![0]!;
     assert.match(task.stoppedReason ?? '', /deadline passed/);
+  });
+
+  it('on FARGATE_SPOT asks RunTask for the capacity provider strategy and no launch type (the request as the SDK sends it)', async () => {
+    // moto cannot place FARGATE_SPOT tasks; a middleware records the RunTask input AWS would receive
+    const sent: Record<string, unknown>[] = [];
+    const spotEcs = new ECSClient(clientConfig(moto.endpoint));
+    spotEcs.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'RunTaskCommand') sent.push(args.input as Record<string, unknown>);
+      return next(args);
+    }, { step: 'initialize', name: 'recordRunTask' });
+    const platform = new AwsPlatform({ ...configFromEnv(process.env), useSpot: true }, { ecs: spotEcs, logs, db: new DynamoDBClient(clientConfig(moto.endpoint)) });
+    const out = await platform.start('exec-spot-1', { repo: 'https://github.com/org/repo', command: 'true', timeout_seconds: 60 });
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0]!.capacityProviderStrategy, [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
+    assert.equal(sent[0]!.launchType, undefined);
+    assert.ok(!JSON.stringify(sent[0]).includes(SECRET));
+    // what moto answers (it has no FARGATE_SPOT capacity) is recorded as a run that failed to start, with the reason
+    if (out.status === 'FAILED') assert.match((await platform.status('exec-spot-1')).stopped_reason ?? '', /ECS could not start the task/);
   });
 });
