@@ -122,6 +122,24 @@ describe('local backend in Docker (fake docker CLI)', function () {
     assert.throws(() => process.kill(containerPid, 0), 'the container\'s command is gone');
   });
 
+  it('a supervisor killed with SIGKILL: the run is reported FAILED and its container killed', async () => {
+    const { env, log } = dockerEnv();
+    const d = await mycli(['exec', '--detach', '--repo', url, '--image', 'alpine:3.20', 'sleep 30'], { env });
+    const id = d.stdout.trim();
+    for (let i = 0; i < 100 && !/argv: run/.test(calls(log)); i++) await sleep(100);
+    const record = JSON.parse(readFileSync(join(home, 'local', 'executions', id, 'execution.json'), 'utf8')) as { supervisor_pid: number };
+    process.kill(record.supervisor_pid, 'SIGKILL');
+    let status: Record<string, unknown> = {};
+    for (let i = 0; i < 100; i++) {
+      const s = await mycli(['status', '--json', id], { env });
+      status = JSON.parse(s.stdout) as Record<string, unknown>;
+      if (status.status !== 'RUNNING') break;
+      await sleep(100);
+    }
+    assert.equal(status.status, 'FAILED');
+    assert.match(calls(log), new RegExp(`argv: kill mycli-${id}\\n`));
+  });
+
   it('MYCLI_LOCAL_RUNTIME=docker without an engine is a clear error and starts nothing', async () => {
     const env = cliEnv({ MYCLI_HOME: home, MYCLI_LOCAL_RUNTIME: 'docker', PATH: '/usr/bin:/bin' });
     const r = await mycli(['exec', '--repo', url, 'true'], { env });

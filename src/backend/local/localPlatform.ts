@@ -3,7 +3,7 @@
  * image and an engine answers, on the host otherwise) under a detached supervisor, with its
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../shared/atomicFile';
@@ -302,6 +302,7 @@ export class LocalPlatform implements Platform {
             commandEnvFile,
           }),
           input: true,
+          contained: true,
         }
         : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true };
       if (!isolation.available) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${notIsolated(isolation.reason)}\n`)));
@@ -419,6 +420,8 @@ export class LocalPlatform implements Platform {
     signalRunGroup(again.pgid, again.pgid_started, 'SIGKILL');
     // and what it started outside that group (setsid, daemons), by the run's id in their environment
     stopRunProcesses(id);
+    // a container outlives its docker client
+    if (again.runtime === 'docker') await this.killContainer(`mycli-${id}`);
     // What only the run's supervisor would have removed: credentials first.
     for (const name of ['secrets', 'commandEnv', 'dockerEnv', 'workspace', 'home'] as const) {
       await rm(this.store.file(id, name), { recursive: true, force: true }).catch(() => undefined);
@@ -431,6 +434,12 @@ export class LocalPlatform implements Platform {
     };
     await this.store.write(failed);
     return failed;
+  }
+
+  private killContainer(name: string): Promise<void> {
+    return new Promise((resolve) => {
+      execFile(dockerProgram(this.opts.env), ['kill', name], { env: dockerClientEnv(this.opts.env), timeout: 10_000 }, () => resolve());
+    });
   }
 
   /** The supervisor's pid as the platform recorded it at launch (before the supervisor records it itself). */

@@ -29,6 +29,11 @@ export interface SupervisorStep {
   image?: string;
   /** This step's stdin is the run's input (the supervisor's fd 3), when the run has one. */
   input?: boolean;
+  /**
+   * This step runs in a PID namespace of its own, whose processes the kernel ends with it: no need
+   * to look for what it left running.
+   */
+  contained?: boolean;
 }
 
 /** The descriptor on which a step writes mycli's own lines, and on which the supervisor gets the run's input. */
@@ -153,7 +158,7 @@ export class Supervisor {
     clearTimeout(deadline);
     if (this.killTimer) clearTimeout(this.killTimer);
     // Daemons that left the group and closed their output: found by the run's id in their environment.
-    const strays = stopRunProcesses(this.record.execution_id);
+    const strays = this.currentStep?.contained ? [] : stopRunProcesses(this.record.execution_id);
     if (strays.length) this.log.push('mycli', Buffer.from(`mycli: stopped what the command left running outside its process group: ${describeProcesses(strays)}\n`));
     this.log.end();
     this.appender.close();
