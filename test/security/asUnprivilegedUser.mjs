@@ -1,5 +1,5 @@
 // The security tier again as an unprivileged user (issue 9: "as root and as an unprivileged
-// user"). Only when run as root with MYCLI_TEST_UNPRIVILEGED_USER naming an existing user
+// user"), with the containment tests (issue 7: a user namespace holds the run's PID namespace). Only when run as root with MYCLI_TEST_UNPRIVILEGED_USER naming an existing user
 // (.ci/run creates one): the checkout is copied where that user can read it, and the tier runs
 // there as that user. Otherwise it says why it did not run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ try {
   execFileSync('chmod', ['0755', copy]);
   const home = join(copy, '.home');
   execFileSync('install', ['-d', '-o', user, '-m', '0700', home]);
-  const r = spawnSync('runuser', ['-u', user, '--', 'env', `HOME=${home}`, `PATH=${process.env.PATH}`, 'npx', 'mocha', '--timeout', '120000', 'test/security/**/*.test.ts'], { cwd: copy, stdio: 'inherit' });
+  const r = spawnSync('runuser', ['-u', user, '--', 'env', `HOME=${home}`, `PATH=${process.env.PATH}`, 'npx', 'mocha', '--timeout', '120000', 'test/security/**/*.test.ts', 'test/integration/containment.test.ts'], { cwd: copy, stdio: 'inherit' });
   console.log(`security tier as ${user}: ${r.status === 0 ? 'passed' : `FAILED (${r.status ?? r.signal})`}`);
   process.exitCode = r.status ?? 1;
 } finally {
