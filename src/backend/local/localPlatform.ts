@@ -303,8 +303,9 @@ export class LocalPlatform implements Platform {
           }),
           input: true,
           contained: true,
+          diesWithSupervisor: true,
         }
-        : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true };
+        : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true, diesWithSupervisor: true };
       if (!isolation.available) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${notIsolated(isolation.reason)}\n`)));
       return { steps: [clone, run], deadlineSeconds, ...common };
     }

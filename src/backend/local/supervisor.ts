@@ -34,6 +34,12 @@ export interface SupervisorStep {
    * to look for what it left running.
    */
   contained?: boolean;
+  /**
+   * SIGKILL this step should the supervisor die (util-linux `setpriv --pdeathsig`), for the step
+   * that runs the command: a dead supervisor can no longer stop it. An exec more (~1-5 ms CPU),
+   * so not for the short clone.
+   */
+  diesWithSupervisor?: boolean;
 }
 
 /** The descriptor on which a step writes mycli's own lines, and on which the supervisor gets the run's input. */
@@ -174,7 +180,7 @@ export class Supervisor {
     const input = step.input && this.payload.input;
     const env: Record<string, string> = { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD) };
     let argv = step.argv;
-    if (SETPRIV) {
+    if (SETPRIV && step.diesWithSupervisor) {
       const program = findProgram(argv[0]!, env.PATH);
       if (!program) return Promise.reject(Object.assign(new Error(`spawn ${argv[0]} ENOENT`), { code: 'ENOENT' }));
       argv = [SETPRIV, '--pdeathsig', 'KILL', '--', program, ...argv.slice(1)];
