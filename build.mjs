@@ -85,3 +85,9 @@ if (templateBytes > TEMPLATE_BODY_LIMIT) {
   throw new Error(`dist/template.yaml is ${templateBytes} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit`);
 }
 await writeFile('dist/template.yaml', template);
+
+// The VS Code extension: `vscode` is the host's; yaml/ajv load from dist/vendor on first use, like the CLI's.
+await build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyVendor] });
+// The deployer with the AWS SDK, for the extension's Deploy/Destroy Backend and Set Git Credentials:
+// a bundle of its own, loaded on first use (src/extension/deploy/deployer.ts), so activation never parses the SDK.
+await build({ ...common, entryPoints: ['src/deploy/index.ts'], outfile: 'dist/deploy.js', minify: true, sourcemap: false });

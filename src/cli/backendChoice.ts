@@ -2,14 +2,11 @@
  * Which backend a command talks to: `--local`, else `--endpoint` / MYCLI_API_ENDPOINT with
  * MYCLI_API_KEY, else the user config, else the embedded local backend.
  */
-import type { AdmissionLimits } from '../backend/local/admission';
-import { LocalPlatform } from '../backend/local/localPlatform';
-import { Orchestrator } from '../backend/orchestrator';
 import type { ApiClient } from '../client/apiClient';
 import { HttpClient } from '../client/httpClient';
-import { InProcessClient } from '../client/inProcessClient';
+import { localClient } from '../client/localClient';
 import { configError } from '../shared/errors';
-import { loadUserConfig, mycliHome, userConfigPath } from '../shared/userConfig';
+import { loadUserConfig, userConfigPath } from '../shared/userConfig';
 import { progress } from './output';
 
 export interface BackendFlags {
@@ -21,15 +18,12 @@ export interface Backend {
   client: ApiClient;
 }
 
-export async function localOrchestrator(env: NodeJS.ProcessEnv, admission?: AdmissionLimits): Promise<Orchestrator> {
-  const userConfig = await loadUserConfig(env);
-  return new Orchestrator(new LocalPlatform({ home: mycliHome(env), env, userConfig, ...(admission ? { admission } : {}) }));
-}
+export { localOrchestrator } from '../client/localClient';
 
 export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
   if (flags.local && flags.endpoint) throw configError('--local and --endpoint cannot be used together: pick one backend');
   const config = await loadUserConfig(env);
-  const local = async (): Promise<Backend> => ({ client: new InProcessClient(await localOrchestrator(env)) });
+  const local = async (): Promise<Backend> => ({ client: await localClient(env) });
   if (flags.local) return local();
   const endpoint = flags.endpoint || env.MYCLI_API_ENDPOINT;
   if (endpoint) {

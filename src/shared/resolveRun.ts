@@ -38,6 +38,8 @@ export interface ResolvedRun {
   configFile?: string;
   /** Things the user should know, printed as progress (e.g. unpushed commits). */
   notes: string[];
+  /** Set when the run clones the current branch from its remote and the branch has commits not pushed there. */
+  unpushed?: { branch: string; commits: number };
 }
 
 export function parseEnvFlags(pairs: string[], env: NodeJS.ProcessEnv): Record<string, string> {
@@ -92,6 +94,7 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
   const git = await detectGit(opts.cwd);
   const { file: configFile, config } = await findProjectConfig(flags, opts.cwd, git);
   const notes: string[] = [];
+  let unpushed: ResolvedRun['unpushed'];
 
   let repo: string;
   let repoSource: RepoSource;
@@ -123,6 +126,7 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
       branch = git.branch;
       const ahead = await unpushedCommits(git);
       if (ahead > 0 && repoSource === 'git') {
+        unpushed = { branch, commits: ahead };
         notes.push(`branch ${branch} has ${ahead} commit(s) not pushed to its upstream; the run clones what is pushed`);
       }
     }
@@ -139,5 +143,5 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
     workdir: flags.workdir ?? config.workdir,
   };
   const request = validateExecRequest(body, { allowLocalRepos: opts.allowLocalRepos });
-  return { request, repoSource, configFile, notes };
+  return { request, repoSource, configFile, notes, ...(unpushed ? { unpushed } : {}) };
 }

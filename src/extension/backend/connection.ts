@@ -1,0 +1,88 @@
+/**
+ * The current backend client, made on first use from the settings, the user config and the API
+ * key in SecretStorage, and made again when any of them changes.
+ */
+import * as vscode from 'vscode';
+import type { ApiClient } from '../../client/apiClient';
+import { HttpClient } from '../../client/httpClient';
+import { localClient } from '../../client/localClient';
+import { errorMessage } from '../../shared/errors';
+import { loadUserConfig } from '../../shared/userConfig';
+import { readSettings } from '../settings';
+import { BackendSelection, selectBackend } from './backendSelection';
+
+export const API_KEY_SECRET = 'mycli.apiKey';
+
+/** For the welcome views: `mycli.state` is unconfigured, ready or error. */
+export type ConnectionState = 'unconfigured' | 'ready' | 'error';
+
+export class Connection implements vscode.Disposable {
+  private current: Promise<{ client: ApiClient; selection: BackendSelection }> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the backend may have changed (settings, secret, user config). */
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mycli.backend') || e.affectsConfiguration('mycli.endpoint')) this.invalidate();
+      }),
+      secrets.onDidChange((e) => e.key === API_KEY_SECRET && this.invalidate()),
+    );
+  }
+
+  client(): Promise<ApiClient> {
+    return this.connect().then((c) => c.client);
+  }
+
+  /** "local" or the endpoint, for messages. */
+  async target(): Promise<string> {
+    return (await this.client()).target;
+  }
+
+  async isLocal(): Promise<boolean> {
+    return (await this.connect()).selection.kind === 'local';
+  }
+
+  invalidate(): void {
+    this.current = undefined;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private connect(): Promise<{ client: ApiClient; selection: BackendSelection }> {
+    if (!this.current) {
+      this.current = this.make();
+      this.current.then(
+        ({ selection }) => this.setState(selection.kind === 'local' && !selection.configured ? 'unconfigured' : 'ready'),
+        (err) => {
+          this.log.warn(`backend: ${errorMessage(err)}`);
+          this.current = undefined; // ask again next time: the user may fix it
+          this.setState('error');
+        },
+      );
+    }
+    return this.current;
+  }
+
+  private async make(): Promise<{ client: ApiClient; selection: BackendSelection }> {
+    const settings = readSettings();
+    const [user, key] = await Promise.all([loadUserConfig(process.env), this.secrets.get(API_KEY_SECRET)]);
+    const selection = selectBackend(settings, user, key, process.env);
+    const client =
+      selection.kind === 'local'
+        ? await localClient(process.env)
+        : new HttpClient(selection.endpoint, selection.apiKey, { onWait: (m) => this.log.info(m) });
+    this.log.info(`backend: ${client.target}`);
+    return { client, selection };
+  }
+
+  private setState(state: ConnectionState): void {
+    void vscode.commands.executeCommand('setContext', 'mycli.state', state);
+  }
+}

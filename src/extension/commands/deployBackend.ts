@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { API_KEY_SECRET } from '../backend/connection';
+import { awsTarget } from '../deploy/awsTarget';
+import { loadDeployer } from '../deploy/deployer';
+import type { Mycli } from '../services';
+import { readSettings, saveSetting } from '../settings';
+import { registerCommand } from './register';
+
+/** Deploy Backend: creates or updates the AWS stack in-process, cancellable, stack events as progress. */
+export function registerDeployBackend(m: Mycli): void {
+  registerCommand(m, 'mycli.deployBackend', async () => {
+    const target = await awsTarget();
+    if (!target) return;
+    const deployer = loadDeployer();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `mycli: deploying stack ${target.stackName} to ${target.region}`, cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return deployer.deployBackend({
+          ...target,
+          signal: abort.signal,
+          onProgress: (message) => {
+            m.log.info(`deploy: ${message}`);
+            progress.report({ message });
+          },
+        });
+      },
+    );
+    if (result.apiKey) await m.context.secrets.store(API_KEY_SECRET, result.apiKey);
+    await saveSetting('endpoint', result.endpoint);
+    if (!readSettings().region) await saveSetting('region', result.region);
+    const keyNote = result.apiKey || (await m.context.secrets.get(API_KEY_SECRET)) ? '' : ' It has an API key from an earlier deploy: paste it with "mycli: Configure Endpoint and API Key".';
+    const choice = await vscode.window.showInformationMessage(
+      `mycli: the backend is ${result.changed ? 'deployed' : 'up to date'} at ${result.endpoint}.${keyNote}`,
+      'Run Remote Command',
+    );
+    if (choice) await vscode.commands.executeCommand('mycli.runRemoteCommand');
+  });
+}

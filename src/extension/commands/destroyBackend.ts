@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { API_KEY_SECRET } from '../backend/connection';
+import { awsTarget } from '../deploy/awsTarget';
+import { loadDeployer } from '../deploy/deployer';
+import type { Mycli } from '../services';
+import { saveSetting } from '../settings';
+import { registerCommand } from './register';
+
+export function registerDestroyBackend(m: Mycli): void {
+  registerCommand(m, 'mycli.destroyBackend', async () => {
+    const target = await awsTarget();
+    if (!target) return;
+    const sure = await vscode.window.showWarningMessage(
+      `Destroy the mycli backend (stack ${target.stackName} in ${target.region})? Running executions stop and their history and logs are deleted.`,
+      { modal: true },
+      'Destroy',
+    );
+    if (sure !== 'Destroy') return;
+    const deployer = loadDeployer();
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `mycli: destroying stack ${target.stackName}`, cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return deployer.destroyBackend({ ...target, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
+      },
+    );
+    await saveSetting('endpoint', undefined);
+    await m.context.secrets.delete(API_KEY_SECRET);
+    void vscode.window.showInformationMessage(`mycli: stack ${target.stackName} is deleted; runs go to the local backend until you deploy again.`);
+  });
+}

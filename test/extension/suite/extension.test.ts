@@ -1,0 +1,88 @@
+/**
+ * Inside a real VS Code extension host, with the real `vscode` API: the extension activates,
+ * registers its commands, runs on the local backend into the tree and an Output channel, stops a
+ * run, and applies settings live. The workspace (from the runner) has a .mycli.yaml that points at
+ * a local Git repository.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { MycliApi } from '../../../src/extension/extension';
+import type { ExecutionInfo } from '../../../src/shared/contract';
+
+async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('mycli extension (in the extension host)', () => {
+  let api: MycliApi;
+  const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0]!.uri;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<MycliApi>('mycli.mycli');
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+  });
+
+  async function finished(id: string): Promise<ExecutionInfo> {
+    return until(`${id} to end`, async () => {
+      await api.store.refresh();
+      const info = api.store.find(id);
+      return info && !['PENDING', 'STARTING', 'RUNNING'].includes(info.status) ? info : undefined;
+    });
+  }
+
+  it('registers its commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['mycli.runRemoteCommand', 'mycli.runConfigFile', 'mycli.showLogs', 'mycli.stopExecution', 'mycli.rerun', 'mycli.refresh', 'mycli.configure', 'mycli.deployBackend', 'mycli.setGitCredentials', 'mycli.destroyBackend']) {
+      assert.ok(all.includes(id), `${id} is registered`);
+    }
+  });
+
+  it('runs a command on the local backend: it ends in the tree, its output in its channel', async () => {
+    const id = await vscode.commands.executeCommand<string>('mycli.runRemoteCommand', { command: 'echo from-the-extension-host; echo oops >&2' });
+    assert.ok(id, 'an execution id');
+    const info = await finished(id);
+    assert.equal(info.status, 'SUCCEEDED');
+    assert.equal(info.exit_code, 0);
+    assert.equal(api.store.executions[0]!.execution_id, id, 'newest first');
+    const text = await until('the channel to show the output', () => {
+      const t = api.channels.text(id);
+      return t?.includes('from-the-extension-host') && t.includes('[stderr] oops') ? t : undefined;
+    });
+    assert.match(text, /mycli: cloning /);
+  });
+
+  it('Run This Config runs with the .mycli.yaml it is given; a failure keeps its exit code', async () => {
+    const id = await vscode.commands.executeCommand<string>('mycli.runConfigFile', vscode.Uri.file(join(folder().fsPath, '.mycli.yaml')), 'exit 7');
+    const info = await finished(id);
+    assert.equal(info.status, 'FAILED');
+    assert.equal(info.exit_code, 7);
+  });
+
+  it('Stop Execution ends a running execution as STOPPED', async () => {
+    const id = await vscode.commands.executeCommand<string>('mycli.runRemoteCommand', { command: 'sleep 300' });
+    await until('the run to be running', async () => (await api.store.refresh(), api.store.find(id)?.status === 'RUNNING'));
+    await vscode.commands.executeCommand('mycli.stopExecution', id);
+    const info = await finished(id);
+    assert.equal(info.status, 'STOPPED');
+  });
+
+  it('applies a settings change live: an aws backend without an endpoint is reported, and local again clears it', async () => {
+    const config = vscode.workspace.getConfiguration('mycli');
+    await config.update('backend', 'aws', vscode.ConfigurationTarget.Global);
+    try {
+      const error = await until('the store to report the missing endpoint', () => api.store.error);
+      assert.match(error, /no endpoint is set/);
+    } finally {
+      await config.update('backend', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await until('the error to clear', async () => (await api.store.refresh(), api.store.error === undefined && api.store.executions.length > 0));
+  });
+});
