@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     const exited = new Promise<number>((r) => (exit = r));
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => console.log(...args));
     await page.exposeFunction('codeAutomationExit', (code: number) => exit(code));
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(fx.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(fx.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([exited, new Promise<number>((r) => (timer = setTimeout(() => (console.error(`no result within ${TIMEOUT_MS / 1000} s`), r(1)), TIMEOUT_MS)))]);
     clearTimeout(timer);

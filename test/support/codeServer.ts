@@ -106,7 +106,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export async function openWorkbench(browser: Browser, url: string, query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  await page.goto(`${url}/?${query}`);
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${url}/?${query}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
   await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
   return page;
 }
