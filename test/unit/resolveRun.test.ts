@@ -131,6 +131,8 @@ describe('resolveRun', function () {
       const r = await run(dir);
       assert.equal(r.notes.length, 1);
       assert.match(r.notes[0]!, /branch feature has 1 commit\(s\) not pushed/);
+      // the extension asks before running what is pushed
+      assert.deepEqual(r.unpushed, { branch: 'feature', commits: 1 });
     });
 
     it('an origin that is a local path is refused when the backend cannot clone it, and made absolute when it can', async () => {

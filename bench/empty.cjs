@@ -1,0 +1,1 @@
+// An empty module: the baseline of bench/extension.mjs.
