@@ -31,6 +31,9 @@
 #   MYCLI_COMMAND_ENV_FILE  optional file of NAME=value entries, each ended by
 #                       NUL: the command's own env, on top of the environment below;
 #                       it never becomes this script's (or git's) environment
+#   MYCLI_COMMAND_ENV   the same entries, base64-encoded, in one variable (the AWS
+#                       task's overrides): the run's env never becomes a variable of
+#                       the container that holds the Git credentials
 #
 # The command's environment is this script's, without the variables above,
 # the credentials and the shell's own (PWD, SHLVL, _, OLDPWD), with defaults
@@ -640,17 +643,28 @@ scrub_credentials() {
   fi
 }
 
-# read_command_env: USER_ENV = the run's env from MYCLI_COMMAND_ENV_FILE (NAME=value,
-# each ended by NUL), which the local platform writes so that the run's env reaches
-# the command and nothing else: not this script, not git
+# read_command_env: USER_ENV = the run's env, from MYCLI_COMMAND_ENV_FILE (the local
+# platform) or MYCLI_COMMAND_ENV (AWS), entries NAME=value each ended by NUL: it
+# reaches the command and nothing else, not this script and not git
 declare -A USER_ENV=()
 read_command_env() {
-  local file=${MYCLI_COMMAND_ENV_FILE-} entry
-  [[ -n $file ]] || return 0
-  [[ -r $file ]] || fail "$EX_CONFIG" "MYCLI_COMMAND_ENV_FILE $(q "$file") cannot be read"
+  local file=${MYCLI_COMMAND_ENV_FILE-}
+  if [[ -n $file ]]; then
+    [[ -r $file ]] || fail "$EX_CONFIG" "MYCLI_COMMAND_ENV_FILE $(q "$file") cannot be read"
+    add_command_env <"$file"
+  fi
+  if [[ -n ${MYCLI_COMMAND_ENV-} ]]; then
+    add_command_env < <(printf '%s' "$MYCLI_COMMAND_ENV" | base64 -d 2>/dev/null)
+  fi
+  return 0
+}
+
+# add_command_env < ENTRIES: NUL-ended NAME=value entries into USER_ENV
+add_command_env() {
+  local entry
   while IFS= read -r -d '' entry; do
     [[ $entry =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && USER_ENV[${entry%%=*}]=${entry#*=}
-  done <"$file"
+  done
   return 0
 }
 

@@ -140,6 +140,16 @@ describe('local backend in Docker (fake docker CLI)', function () {
     assert.match(calls(log), new RegExp(`argv: kill mycli-${id}\\n`));
   });
 
+  it('an env value docker cannot carry is refused with what to change, and the run is recorded FAILED, not left waiting', async () => {
+    const { env } = dockerEnv();
+    const r = await mycli(['exec', '--repo', url, '--image', 'alpine:3.20', '--env', 'MULTI=one\ntwo', 'true'], { env });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /env MULTI holds a line break, which docker's --env-file cannot carry/);
+    const listed = JSON.parse((await mycli(['list', '--json'], { env })).stdout) as Array<{ status: string; stopped_reason: string | null }>;
+    const run = listed.find((e) => /line break/.test(e.stopped_reason ?? ''));
+    assert.equal(run?.status, 'FAILED', JSON.stringify(listed.slice(0, 3)));
+  });
+
   it('MYCLI_LOCAL_RUNTIME=docker without an engine is a clear error and starts nothing', async () => {
     const env = cliEnv({ MYCLI_HOME: home, MYCLI_LOCAL_RUNTIME: 'docker', PATH: '/usr/bin:/bin' });
     const r = await mycli(['exec', '--repo', url, 'true'], { env });

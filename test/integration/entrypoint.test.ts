@@ -492,6 +492,26 @@ describe('docker/entrypoint.sh', function () {
       assert.deepEqual(listDir(r.tmp), [], 'temp credentials dir removed');
     });
 
+    it('MYCLI_COMMAND_ENV reaches the command only: tracing, BASH_ENV and the like never act on the clone', async function () {
+      server.passwords = [GH_TOKEN];
+      const marker = path.join(os.tmpdir(), `mycli-bashenv-${process.pid}.out`);
+      const script = `${marker}.sh`;
+      fs.writeFileSync(script, `echo "token=\${GITHUB_TOKEN-}" >> ${marker}\n`, { mode: 0o755 });
+      try {
+        const vars = { GIT_TRACE_CURL: '1', GIT_TRACE_REDACT: '0', GIT_TRACE: '1', BASH_ENV: script, FOO: 'bar baz' };
+        const encoded = Buffer.from(Object.entries(vars).map(([k, v]) => `${k}=${v}\0`).join('')).toString('base64');
+        const r = await run({ REPO_URL: `${server.url}/private.git`, GITHUB_TOKEN: GH_TOKEN, MYCLI_COMMAND_ENV: encoded, USER_COMMAND: 'echo "FOO=$FOO"; echo "trace=$GIT_TRACE_CURL"; env | grep -c MYCLI_COMMAND_ENV || true' });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'FOO=bar baz\ntrace=1\n0\n', 'the command has the run\'s env, and not the encoded variable');
+        assert.doesNotMatch(r.stderr, /Authorization|trace:|curl/i, 'git traced nothing during the clone');
+        assert.ok(!r.stderr.includes(GH_TOKEN) && !r.stdout.includes(GH_TOKEN));
+        assert.ok(!fs.existsSync(marker) || !fs.readFileSync(marker, 'utf8').includes(GH_TOKEN), 'BASH_ENV never ran with the token');
+      } finally {
+        fs.rmSync(marker, { force: true });
+        fs.rmSync(script, { force: true });
+      }
+    });
+
     it('GITLAB_TOKEN alone is used with the oauth2 user name', async function () {
       server.passwords = [GL_TOKEN];
       const r = await run({ REPO_URL: `${server.url}/private.git`, GITLAB_TOKEN: GL_TOKEN, USER_COMMAND: SHOW_ENV });

@@ -79,6 +79,16 @@ export async function taskDefinitionForImage(ecs: ECSClient, cfg: AwsPlatformCon
   return made.taskDefinition!.taskDefinitionArn!;
 }
 
+/**
+ * The run's env for the executor container, which also holds the Git credentials: one encoded
+ * variable that the executor turns into the command's environment only, so that variables such as
+ * GIT_TRACE_CURL, BASH_ENV or LD_PRELOAD never act on the clone (README "Security").
+ */
+export function encodeCommandEnv(vars: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(vars ?? {});
+  return entries.length ? Buffer.from(entries.map(([k, v]) => `${k}=${v}\0`).join('')).toString('base64') : undefined;
+}
+
 /** The RunTask request: FARGATE_SPOT through a capacity provider strategy, or launchType FARGATE; never both. */
 export function runTaskInput(cfg: AwsPlatformConfig, executionId: string, req: ExecRequest, taskDefinition: string): RunTaskCommandInput {
   const run = { REPO_URL: req.repo, REPO_BRANCH: req.branch, TIMEOUT_SECONDS: String(req.timeout_seconds ?? 3600), MYCLI_EXECUTION_ID: executionId };
@@ -87,7 +97,7 @@ export function runTaskInput(cfg: AwsPlatformConfig, executionId: string, req: E
         { name: 'clone', environment: env(run) },
         { name: 'command', environment: [...env(req.env ?? {}), ...env({ MYCLI_COMMAND: req.command, MYCLI_WORKDIR: req.workdir, MYCLI_EXECUTION_ID: executionId })] },
       ]
-    : [{ name: 'executor', environment: [...env(req.env ?? {}), ...env({ ...run, USER_COMMAND: req.command, WORKDIR: req.workdir })] }];
+    : [{ name: 'executor', environment: env({ ...run, USER_COMMAND: req.command, WORKDIR: req.workdir, MYCLI_COMMAND_ENV: encodeCommandEnv(req.env) }) }];
   return {
     cluster: cfg.cluster,
     taskDefinition,

@@ -6,15 +6,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../shared/atomicFile';
-import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../../shared/atomicFile';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
 import { redactRepoUrl } from '../../shared/repoUrl';
 import { isTerminal } from '../../shared/status';
 import type { UserConfig } from '../../shared/userConfig';
 import type { Platform, RunInput } from '../platform';
+import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { entrypointPath, supervisorPath } from './assets';
 import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
@@ -153,13 +153,15 @@ export class LocalPlatform implements Platform {
   private async launch(dir: string, record: LocalRecord, req: ExecRequest, choice: RuntimeChoice, input: RunInput = {}): Promise<ExecResponse> {
     const id = record.execution_id;
     const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
-    await mkdir(join(dir, FILES.secrets), { mode: 0o700 });
-    const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
     try {
+      await mkdir(join(dir, FILES.secrets), { mode: 0o700 });
+      const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
+      // Recorded, so the run never waits as PENDING for a supervisor that was not started.
       const reason = this.mask(`could not start the run: ${(err as Error).message}`, creds);
       await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
+      if (err instanceof MycliError && err.code === 'invalid_request') throw err;
       throw new MycliError('backend_error', `execution ${id} ${reason}`);
     }
     const now = await this.store.read(id);
@@ -236,7 +238,6 @@ export class LocalPlatform implements Platform {
     this.pumpTimer = undefined;
   }
 
-  /** The supervisor's steps: the executor on the host, or a host clone then the command in `image`. */
   /**
    * The clone step's environment: fixed, from this process's own settings only. Nothing of the
    * run's env, the request or a .mycli.yaml reaches the step that holds the Git credentials.
