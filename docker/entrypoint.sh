@@ -34,6 +34,11 @@
 #   MYCLI_COMMAND_ENV   the same entries, base64-encoded, in one variable (the AWS
 #                       task's overrides): the run's env never becomes a variable of
 #                       the container that holds the Git credentials
+#   MYCLI_GATE_FD       optional open descriptor (run mode): wait for one byte on
+#                       it before doing anything; at end of file (the clone failed
+#                       or the run was stopped) exit 0 at once, having done nothing.
+#                       The local platform starts the run step this way while the
+#                       clone step still runs, so its start-up costs no time
 #
 # The command's environment is this script's, without the variables above,
 # the credentials and the shell's own (PWD, SHLVL, _, OLDPWD), with defaults
@@ -289,6 +294,17 @@ if [[ ${_MYCLI_RESUMED-} == 1 ]]; then
   MODE=run
 fi
 unset _MYCLI_RESUMED
+
+# started ahead, while another process clones: nothing happens, not even the
+# phase, before that process says go
+if [[ ${MYCLI_GATE_FD-} =~ ^[0-9]{1,3}$ ]]; then
+  _go=''
+  IFS= read -r -n 1 _go <&"$MYCLI_GATE_FD" 2>/dev/null
+  exec {MYCLI_GATE_FD}<&-
+  [[ -n $_go ]] || exit 0
+  unset _go
+fi
+unset MYCLI_GATE_FD
 
 ((RESUMED)) || phase config
 
@@ -725,6 +741,11 @@ do_run() {
   (
     trap - USR1
     ((MSG_FD != 2)) && exec {MSG_FD}>&-
+    # a phase file handed over as a descriptor (/dev/fd/N) is ours, not the command's
+    if [[ $PHASE_FILE =~ ^/dev/fd/([0-9]{1,3})$ ]]; then
+      phase_fd=${BASH_REMATCH[1]}
+      exec {phase_fd}>&-
+    fi
     exec env -i "${CMD_ENV[@]}" sh -c "$CMD"
   ) <&0 &
   pid=$!

@@ -24,4 +24,6 @@ export interface Platform {
    * a follower waits on this instead of a fixed poll (platforms that can watch their state).
    */
   waitForChange?(executionId: string, maxMs: number): Promise<void>;
+  /** A start is coming from this process, with this input: get ready ahead of it (local). */
+  prepareStart?(stdinFd?: number): void;
 }

@@ -21,6 +21,8 @@ export interface ApiClient {
   kill(executionId: string): Promise<KillResponse>;
   /** Resolves once the execution may have changed, at the latest after `maxMs` (clients that can watch it). */
   waitForChange?(executionId: string, maxMs: number): Promise<void>;
+  /** An exec with this input comes next from this process: the backend may get ready ahead of it. */
+  prepareExec?(input?: ExecInput): void;
 }
 
 /** Waits for `executionId` to change as well as `client` can tell, at most `maxMs`. */

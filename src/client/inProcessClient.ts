@@ -15,6 +15,9 @@ export class InProcessClient extends ActionClient {
     const { platform } = this.orchestrator;
     return platform.waitForChange ? platform.waitForChange(executionId, maxMs) : new Promise((r) => setTimeout(r, maxMs));
   }
+  prepareExec(input?: ExecInput): void {
+    this.orchestrator.platform.prepareStart?.(input?.stdinFd);
+  }
   protected async send<T>(body: Record<string, unknown>, input?: ExecInput): Promise<T> {
     // A JSON round trip, so in-process calls see exactly what an HTTP client would.
     return JSON.parse(JSON.stringify(await this.orchestrator.handle(JSON.parse(JSON.stringify(body)), input))) as T;

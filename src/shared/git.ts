@@ -19,9 +19,13 @@ function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string }>
 
 /** Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. */
 export async function detectGit(cwd: string): Promise<GitInfo | undefined> {
-  const top = await git(cwd, ['rev-parse', '--show-toplevel']);
+  // at once: outside a repository the other two fail as fast as the first
+  const [top, branch, remotes] = await Promise.all([
+    git(cwd, ['rev-parse', '--show-toplevel']),
+    git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
+    git(cwd, ['remote']),
+  ]);
   if (!top.ok || top.out === '') return undefined;
-  const [branch, remotes] = await Promise.all([git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']), git(cwd, ['remote'])]);
   return {
     topLevel: top.out,
     branch: branch.ok && branch.out !== '' ? branch.out : undefined,

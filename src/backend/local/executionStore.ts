@@ -36,6 +36,8 @@ export const FILES = {
   commandEnv: 'command.env',
   /** The same for a Docker run (docker's --env-file). */
   dockerEnv: 'docker.env',
+  /** The mounts that hide mycli's home from the command (isolate.sh). */
+  isolateFstab: 'mounts.fstab',
   workspace: 'workspace',
   home: 'home',
 } as const;

@@ -5,7 +5,7 @@
  * namespace for the mounts and is then mapped back to their own uid without capabilities.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { isolatePath } from './assets';
 
@@ -25,18 +25,62 @@ export function systemProgram(name: string): string | undefined {
 
 let probe: Promise<IsolationCheck> | undefined;
 
-/** Whether this machine can isolate runs (asked once per process). MYCLI_LOCAL_ISOLATION=off turns it off. */
-export function checkIsolation(env: NodeJS.ProcessEnv): Promise<IsolationCheck> {
+/**
+ * What decides whether the probe would still succeed: the boot, the user, and the switches that
+ * turn user namespaces off. A probe that succeeded is remembered under this key.
+ */
+function isolationKey(): string {
+  const read = (file: string): string => {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch {
+      return '-';
+    }
+  };
+  return [
+    read('/proc/sys/kernel/random/boot_id'),
+    process.getuid?.(),
+    read('/proc/sys/user/max_user_namespaces'),
+    read('/proc/sys/kernel/unprivileged_userns_clone'),
+    read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns'),
+  ].join(' ');
+}
+
+/**
+ * Whether this machine can isolate runs (asked once per process, and once per boot when
+ * `cacheFile` keeps the answer). MYCLI_LOCAL_ISOLATION=off turns it off.
+ */
+export function checkIsolation(env: NodeJS.ProcessEnv, cacheFile?: string): Promise<IsolationCheck> {
   if (env.MYCLI_LOCAL_ISOLATION === 'off') return Promise.resolve({ available: false, reason: 'MYCLI_LOCAL_ISOLATION=off' });
   if (process.platform !== 'linux') return Promise.resolve({ available: false, reason: `${process.platform} has no Linux namespaces` });
-  return (probe ??= new Promise((resolve) => {
+  return (probe ??= (async () => {
+    const key = isolationKey();
+    try {
+      if (cacheFile && readFileSync(cacheFile, 'utf8') === key) return { available: true };
+    } catch {
+      // not probed yet
+    }
+    const result = await runProbe();
+    if (result.available && cacheFile) {
+      try {
+        writeFileSync(cacheFile, key, { mode: 0o600 });
+      } catch {
+        // probed again next time
+      }
+    }
+    return result;
+  })());
+}
+
+function runProbe(): Promise<IsolationCheck> {
+  return new Promise((resolve) => {
     const unshare = systemProgram('unshare');
     const tool = isRoot() ? systemProgram('setpriv') : unshare;
     if (!unshare || !tool) return resolve({ available: false, reason: `util-linux's ${unshare ? 'setpriv' : 'unshare'} is not installed` });
     execFile(unshare, [...unshareFlags(), '--', systemProgram('mount') ?? 'mount', '-t', 'tmpfs', 'mycli-probe', '/tmp'], { timeout: 5000 }, (err, _out, stderr) => {
       resolve(err ? { available: false, reason: `unshare failed: ${String(stderr).trim().split('\n')[0] || err.message} (are user namespaces turned off?)` } : { available: true });
     });
-  }));
+  });
 }
 
 export interface IsolatedStep {
@@ -53,6 +97,8 @@ export function isolatedStep(opts: {
   env: Record<string, string>;
   mycliHome: string;
   keep: string[];
+  /** Where isolate.sh writes its table of mounts (in the run's folder). */
+  fstab: string;
   commandEnvFile: string;
 }): IsolatedStep {
   // The temp folders stay shared (a local run may read what the user put there): mycli keeps
@@ -69,6 +115,7 @@ export function isolatedStep(opts: {
       MYCLI_ISOLATE_HIDE: hide.join('\n'),
       MYCLI_ISOLATE_KEEP: opts.keep.join('\n'),
       MYCLI_ISOLATE_ENV: opts.commandEnvFile,
+      MYCLI_ISOLATE_FSTAB: opts.fstab,
       MYCLI_ISOLATE_IDS: isRoot() || uid === undefined ? '' : `${uid}:${gid}`,
     },
   };

@@ -3,10 +3,10 @@
  * image and an engine answers, on the host otherwise) under a detached supervisor, with its
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
-import { execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomicFile';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
@@ -60,6 +60,8 @@ const START_ALLOWANCE_SECONDS = 300;
 /** How long a supervisor may take to start the executor; generous, for a machine under load. */
 const SUPERVISOR_START_TIMEOUT_MS = 120_000;
 
+const isUnder = (file: string, dir: string): boolean => !relative(resolve(dir), resolve(file)).startsWith('..');
+
 function publicInfo(r: LocalRecord): ExecutionInfo {
   const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, pgid_started: _ps, queued: _q, ...info } = r;
   return info;
@@ -76,6 +78,8 @@ export class LocalPlatform implements Platform {
   private queue: QueuedRun[] = [];
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumping = false;
+  /** A supervisor started ahead of its run (prepareStart). */
+  private spare: { child: ChildProcess; stdinFd: number | undefined } | undefined;
 
   constructor(private readonly opts: LocalPlatformOptions) {
     this.store = new ExecutionStore(opts.home);
@@ -283,7 +287,7 @@ export class LocalPlatform implements Platform {
       MYCLI_PHASE_FILE: join(dir, FILES.phase),
       MYCLI_EXECUTION_ID: id,
     };
-    const common = { killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
+    const common = { dir, killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
     const bash = systemProgram('bash') ?? 'bash';
     const clone: SupervisorStep = { argv: [bash, entrypointPath()], env: { ...this.cloneEnv(dir), ...executor, MYCLI_MODE: 'clone', ...creds } };
@@ -292,21 +296,24 @@ export class LocalPlatform implements Platform {
       const commandEnvFile = join(dir, FILES.commandEnv);
       await writeFile(commandEnvFile, Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}\0`).join(''), { mode: 0o600 });
       const runEnv = { ...base, ...executor, MYCLI_MODE: 'run' };
-      const isolation = await checkIsolation(env);
+      const isolation = await checkIsolation(env, join(this.opts.home, 'local', 'isolation-probe'));
       const run: SupervisorStep = isolation.available
         ? {
           ...isolatedStep({
             executorArgv: [bash, entrypointPath()],
             env: runEnv,
             mycliHome: this.opts.home,
-            keep: [join(dir, FILES.workspace), join(dir, FILES.home), join(dir, FILES.phase), entrypointPath()],
+            // the executor, opened by its path once the home is hidden: kept visible if the home holds it
+            keep: [join(dir, FILES.workspace), join(dir, FILES.home), ...(isUnder(entrypointPath(), this.opts.home) ? [entrypointPath()] : [])],
+            fstab: join(dir, FILES.isolateFstab),
             commandEnvFile,
           }),
           input: true,
           contained: true,
           diesWithSupervisor: true,
+          gated: true,
         }
-        : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true, diesWithSupervisor: true };
+        : { argv: [bash, entrypointPath()], env: { ...runEnv, MYCLI_COMMAND_ENV_FILE: commandEnvFile }, input: true, diesWithSupervisor: true, gated: true };
       if (!isolation.available) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${notIsolated(isolation.reason)}\n`)));
       return { steps: [clone, run], deadlineSeconds, ...common };
     }
@@ -356,16 +363,51 @@ export class LocalPlatform implements Platform {
     return { steps, deadlineSeconds, ...common };
   }
 
+  /**
+   * Starts the supervisor of the run this process is about to start, so that Node's start-up
+   * (a good part of a short run's dispatch) overlaps the work before it: resolving the run,
+   * writing its record. `stdinFd`: the run's input, as it will be passed to start(). The
+   * supervisor waits for its payload, and exits quietly when this process ends without one.
+   */
+  prepareStart(stdinFd?: number): void {
+    if (this.spare) return;
+    this.spare = { child: this.spawnSupervisor('ignore', stdinFd), stdinFd };
+    // Unused, it must not keep this process alive.
+    this.spare.child.unref();
+    (this.spare.child.stdin as unknown as { unref?(): void }).unref?.();
+    (this.spare.child.stdout as unknown as { unref?(): void }).unref?.();
+  }
+
+  private spawnSupervisor(stderr: 'ignore' | number, stdinFd: number | undefined): ChildProcess {
+    // a small young generation keeps the supervisor's memory flat while it streams output
+    return spawn(process.execPath, ['--max-semi-space-size=1', supervisorPath()], {
+      detached: true,
+      // fd 3: the run's input, handed on to the step that runs the command
+      stdio: ['pipe', 'pipe', stderr, ...(stdinFd !== undefined ? [stdinFd] : [])],
+      env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
+    });
+  }
+
+  /** The supervisor started ahead by prepareStart, if it was for a run with this input. */
+  private takeSpare(stdinFd: number | undefined): ChildProcess | undefined {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!spare) return undefined;
+    if (spare.stdinFd === stdinFd && spare.child.exitCode === null && spare.child.pid) {
+      spare.child.ref();
+      (spare.child.stdin as unknown as { ref?(): void }).ref?.();
+      (spare.child.stdout as unknown as { ref?(): void }).ref?.();
+      return spare.child;
+    }
+    spare.child.stdin?.end();
+    return undefined;
+  }
+
   private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
-    const errLog = await open(join(dir, FILES.supervisorLog), 'a', 0o600);
+    const spare = this.takeSpare(stdinFd);
+    const errLog = spare ? undefined : await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
-      // a small young generation keeps the supervisor's memory flat while it streams output
-      const child = spawn(process.execPath, ['--max-semi-space-size=1', supervisorPath(), dir], {
-        detached: true,
-        // fd 3: the run's input, handed on to the step that runs the command
-        stdio: ['pipe', 'pipe', errLog.fd, ...(stdinFd !== undefined ? [stdinFd] : [])],
-        env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
-      });
+      const child = spare ?? this.spawnSupervisor(errLog!.fd, stdinFd);
       // Known at once, so a run whose supervisor is still starting on a loaded machine is never
       // taken for one whose supervisor is gone.
       if (child.pid) await writeFile(join(dir, FILES.supervisorPid), `${child.pid}\n`, { mode: 0o600 });
@@ -400,7 +442,7 @@ export class LocalPlatform implements Platform {
       child.unref();
       if (line !== 'started') throw new Error(line.replace(/^error /, ''));
     } finally {
-      await errLog.close();
+      await errLog?.close();
     }
   }
 

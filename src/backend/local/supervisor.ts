@@ -8,7 +8,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
@@ -40,11 +40,19 @@ export interface SupervisorStep {
    * so not for the short clone.
    */
   diesWithSupervisor?: boolean;
+  /**
+   * Started together with the step before it, so its start-up (namespaces, mounts, the
+   * executor's own) overlaps that step; it waits for one byte on GATE_FD before it does
+   * anything. Told to go when the step before succeeds; otherwise the gate closes and it exits.
+   */
+  gated?: boolean;
 }
 
 /** The descriptor on which a step writes mycli's own lines, and on which the supervisor gets the run's input. */
 export const MESSAGE_FD = 3;
 const INPUT_FD = 3;
+/** The descriptor on which a gated step waits for its go (MYCLI_GATE_FD). */
+export const GATE_FD = 4;
 
 /**
  * How long output may still flow after a step's process has exited, from processes it left
@@ -83,6 +91,8 @@ function streamFd(stream: unknown): number | undefined {
 }
 
 export interface SupervisorPayload {
+  /** The execution's folder. */
+  dir: string;
   steps: SupervisorStep[];
   killGraceSeconds: number;
   /** Seconds after start past which the whole run is stopped as timed out, whatever it is doing. */
@@ -100,6 +110,15 @@ interface StepResult {
   timedOut: boolean;
 }
 
+/** A step's process, with its output already flowing into the log. */
+interface StartedStep {
+  step: SupervisorStep;
+  child: ChildProcess;
+  /** Its output pipes (`pipe:[inode]`), to find processes still holding them. */
+  pipes: string[];
+  done: Promise<StepResult>;
+}
+
 export class Supervisor {
   private readonly store: ExecutionStore;
   private record: LocalRecord;
@@ -108,6 +127,8 @@ export class Supervisor {
   private child: ChildProcess | undefined;
   private childDone: Promise<StepResult> | undefined;
   private currentStep: SupervisorStep | undefined;
+  /** The next step, started ahead and waiting at its gate. */
+  private ahead: StartedStep | undefined;
   private stopping = false;
   private timedOut = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -135,6 +156,25 @@ export class Supervisor {
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
     this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
+    await this.startAhead(1);
+  }
+
+  /** Starts step `i` now if it is gated: it gets ready while the step before it runs. */
+  private async startAhead(i: number): Promise<void> {
+    const step = this.payload.steps[i];
+    if (!step?.gated) return;
+    // One that cannot start is started again, in turn, where the reason is logged.
+    this.ahead = await this.launchStep(step).catch(() => undefined);
+  }
+
+  /** Closes the gate of the step started ahead without a go: it exits, having done nothing. */
+  private dropAhead(): Promise<unknown> | undefined {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (!ahead) return undefined;
+    (ahead.child.stdio[GATE_FD] as Writable).destroy();
+    signalGroup(ahead.child.pid, 'SIGKILL');
+    return ahead.done;
   }
 
   /** Runs every step to the end, then records the outcome. */
@@ -146,7 +186,7 @@ export class Supervisor {
     for (let i = 0; i < this.payload.steps.length; i++) {
       if (i > 0) {
         if (this.stopping) break;
-        const child = await this.spawnStep(this.payload.steps[i]!).catch((err: Error) => {
+        const child = await this.nextStep(i).catch((err: Error) => {
           this.log.push('mycli', Buffer.from(`mycli: could not start ${this.payload.steps[i]!.argv[0]}: ${err.message}\n`));
           return undefined;
         });
@@ -160,6 +200,7 @@ export class Supervisor {
       lastPhase = this.phase() ?? lastPhase;
       if (result.code !== 0 || result.timedOut) break;
     }
+    await this.dropAhead();
     clearInterval(watch);
     clearTimeout(deadline);
     if (this.killTimer) clearTimeout(this.killTimer);
@@ -175,10 +216,39 @@ export class Supervisor {
     rmSync(join(this.dir, FILES.home), { recursive: true, force: true });
   }
 
-  private spawnStep(step: SupervisorStep): Promise<ChildProcess> {
-    if (step.phase) writeFileSync(join(this.dir, FILES.phase), `${step.phase}\n`);
+  /** Step `i`: the one started ahead is told to go, any other is started now. */
+  private async nextStep(i: number): Promise<ChildProcess> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (!ahead) return this.spawnStep(this.payload.steps[i]!);
+    this.makeCurrent(ahead);
+    (ahead.child.stdio[GATE_FD] as Writable).end('1');
+    return ahead.child;
+  }
+
+  private async spawnStep(step: SupervisorStep): Promise<ChildProcess> {
+    const started = await this.launchStep(step);
+    this.makeCurrent(started);
+    return started.child;
+  }
+
+  private makeCurrent(started: StartedStep): void {
+    if (started.step.phase) writeFileSync(join(this.dir, FILES.phase), `${started.step.phase}\n`);
+    this.child = started.child;
+    this.currentStep = started.step;
+    this.pipes = started.pipes;
+    this.childDone = started.done;
+    const timeout = started.step.timeoutSeconds;
+    if (timeout) {
+      const t = setTimeout(() => this.stopAll(true), timeout * 1000);
+      started.child.once('exit', () => clearTimeout(t));
+    }
+  }
+
+  /** Spawns a step with its output flowing into the log; a gated one waits at its gate. */
+  private launchStep(step: SupervisorStep): Promise<StartedStep> {
     const input = step.input && this.payload.input;
-    const env: Record<string, string> = { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD) };
+    const env: Record<string, string> = { ...step.env, MYCLI_MESSAGE_FD: String(MESSAGE_FD), ...(step.gated ? { MYCLI_GATE_FD: String(GATE_FD) } : {}) };
     let argv = step.argv;
     if (SETPRIV && step.diesWithSupervisor) {
       const program = findProgram(argv[0]!, env.PATH);
@@ -190,24 +260,20 @@ export class Supervisor {
         cwd: this.dir,
         env,
         detached: true,
-        stdio: [input ? INPUT_FD : 'ignore', 'pipe', 'pipe', 'pipe'],
+        stdio: [input ? INPUT_FD : 'ignore', 'pipe', 'pipe', 'pipe', ...(step.gated ? ['pipe' as const] : [])],
       });
       child.once('error', reject);
       child.once('spawn', () => {
         // The input now belongs to the step alone: a writer gets EPIPE once the step stops reading.
         if (input) closeSync(INPUT_FD);
-        this.child = child;
-        this.currentStep = step;
-        this.pipes = pipeIds([streamFd(child.stdout), streamFd(child.stderr), streamFd(child.stdio[MESSAGE_FD])]);
-        this.childDone = this.waitStep(child);
+        // a gated step that dies before its go: its gate is gone, nothing to tell
+        (child.stdio[GATE_FD] as Writable | undefined)?.on('error', () => undefined);
+        const pipes = pipeIds([streamFd(child.stdout), streamFd(child.stderr), streamFd(child.stdio[MESSAGE_FD])]);
+        const done = this.waitStep(child, pipes);
         child.stdout!.on('data', (chunk: Buffer) => this.log.push('stdout', chunk));
         child.stderr!.on('data', (chunk: Buffer) => this.log.push('stderr', chunk));
         (child.stdio[MESSAGE_FD] as Readable).on('data', (chunk: Buffer) => this.log.push('mycli', chunk));
-        if (step.timeoutSeconds) {
-          const t = setTimeout(() => this.stopAll(true), step.timeoutSeconds * 1000);
-          child.once('exit', () => clearTimeout(t));
-        }
-        resolve(child);
+        resolve({ step, child, pipes, done });
       });
     });
   }
@@ -218,12 +284,11 @@ export class Supervisor {
    * left the group (setsid, double fork) may still hold the pipes: they get DRAIN_GRACE_MS to
    * finish writing, then they are stopped, the output is cut and the log says so.
    */
-  private waitStep(child: ChildProcess): Promise<StepResult> {
+  private waitStep(child: ChildProcess, pipes: string[]): Promise<StepResult> {
     return new Promise((resolve) => {
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       let drain: NodeJS.Timeout | undefined;
       let cut: NodeJS.Timeout | undefined;
-      const pipes = this.pipes;
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         clearTimeout(drain);
         clearTimeout(cut);

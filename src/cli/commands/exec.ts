@@ -68,13 +68,14 @@ Examples:
 
 async function runExec(command: string, flags: ExecFlags): Promise<number> {
   const backend = await chooseBackend(flags);
+  const piped = flags.stdin !== false && stdinIsPiped();
+  const input: ExecInput | undefined = piped && backend.client.takesInput ? { stdinFd: 0 } : undefined;
+  backend.client.prepareExec?.(input);
   // Local paths are resolved here and checked by the backend, which alone knows what it can clone.
   const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: true });
   for (const note of resolved.notes) progress(`note: ${note}`);
-  let input: ExecInput | undefined;
-  if (flags.stdin !== false && stdinIsPiped()) {
-    if (backend.client.takesInput) input = { stdinFd: 0 };
-    else progress(`note: your stdin is not passed to the command: ${backend.client.target} takes no input (the local backend in-process does: --local); -n says you meant none`);
+  if (piped && !input) {
+    progress(`note: your stdin is not passed to the command: ${backend.client.target} takes no input (the local backend in-process does: --local); -n says you meant none`);
   }
   const started = await backend.client.exec(resolved.request, input);
   const id = started.execution_id;
