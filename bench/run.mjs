@@ -25,10 +25,10 @@ function makeRepo() {
 }
 
 /** Runs a command; resolves with wall ms, peak RSS (kB, sampled from /proc) and stdout bytes. */
-function measure(cmd, args, { onStdout } = {}) {
+function measure(cmd, args, { onStdout, env: runEnv = env } = {}) {
   return new Promise((done, fail) => {
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(cmd, args, { env: runEnv, stdio: ['ignore', 'pipe', 'ignore'] });
     let peak = 0;
     let bytes = 0;
     const sample = () => {
@@ -69,18 +69,29 @@ try {
   // 1. Dispatch overhead (issue 7: within 1.3x): `mycli exec --local true` against its floor, the
   // same work by hand: start node, shallow-clone the repository, run `sh -c true`. Paired: the two
   // run in turn, and the ratio is the median of each pair's ratio, so the machine's drift cancels.
+  // Each command starts on a settled machine: what a run leaves to do in the background (its
+  // workspace removed, the next run's spare supervisor started) is not charged to the next one.
   let n = 0;
-  const floor = () => {
+  const settle = () => new Promise((r) => setTimeout(r, 800));
+  const floor = async () => {
+    await settle();
     const dir = join(work, `plain-${n++}`);
     return measure('sh', ['-c', 'node -e 0 && git clone -q --no-local --depth 1 "$0" "$1" && cd "$1" && sh -c true', repo, dir]);
   };
-  const mycli = () => measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, 'true']);
-  await mycli();
-  await floor(); // warm-up
-  const pairs = [];
-  for (let i = 0; i < RUNS; i++) pairs.push([(await mycli()).ms, (await floor()).ms]);
-  const ratio = median(pairs.map(([a, b]) => a / b));
-  console.log(`${'dispatch: mycli exec --local true (median)'.padEnd(44)} ${median(pairs.map((p) => p[0])).toFixed(1).padStart(10)} ms       floor node -e 0 + git clone --depth 1 + sh -c true: ${median(pairs.map((p) => p[1])).toFixed(1)} ms  ratio ${ratio.toFixed(2)} (median of ${RUNS} pairs)`);
+  const mycli = (extraEnv = {}) => async () => {
+    await settle();
+    return measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, 'true'], { env: { ...env, ...extraEnv } });
+  };
+  const dispatch = async (label, run) => {
+    await run();
+    await floor(); // warm-up
+    const pairs = [];
+    for (let i = 0; i < RUNS; i++) pairs.push([(await run()).ms, (await floor()).ms]);
+    const ratio = median(pairs.map(([a, b]) => a / b));
+    console.log(`${label.padEnd(44)} ${median(pairs.map((p) => p[0])).toFixed(1).padStart(10)} ms       floor node -e 0 + git clone --depth 1 + sh -c true: ${median(pairs.map((p) => p[1])).toFixed(1)} ms  ratio ${ratio.toFixed(2)} (median of ${RUNS} pairs)`);
+  };
+  await dispatch('dispatch: mycli exec --local true (median)', mycli());
+  await dispatch('dispatch, no spare supervisor waiting', mycli({ MYCLI_LOCAL_SPARE: '0' }));
 
   // 2. Log throughput and memory: bench/output.mjs.
 

@@ -1,10 +1,10 @@
 /** One JSON POST over node:http(s), telling apart a request that never reached the server from one that may have. */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 
 export interface HttpAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   text: string;
 }
 
@@ -18,7 +18,16 @@ export class NoAnswer extends Error {}
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
-const keepAlive = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+/** node:http(s), loaded when first needed: a CLI that talks to the local backend never does. */
+let transport: { http: typeof Http; https: typeof Https; keepAlive: { http: Http.Agent; https: Https.Agent } } | undefined;
+function loadTransport(): NonNullable<typeof transport> {
+  if (transport) return transport;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const http = require('node:http') as typeof Http;
+  const https = require('node:https') as typeof Https;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return (transport = { http, https, keepAlive: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) } });
+}
 
 export interface PostOptions {
   headers: Record<string, string>;
@@ -35,6 +44,7 @@ export interface PostOptions {
 
 export function postJson(url: URL, payload: string, opts: PostOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
+    const { http, https, keepAlive } = loadTransport();
     const tls = url.protocol === 'https:';
     const agent = opts.fresh ? false : tls ? keepAlive.https : keepAlive.http;
     const req = (tls ? https : http).request(url, {

@@ -6,7 +6,6 @@ export interface GitInfo {
   topLevel: string;
   /** The current branch; undefined on a detached HEAD. */
   branch?: string;
-  remotes: string[];
 }
 
 function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
@@ -17,31 +16,36 @@ function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string }>
   });
 }
 
-/** Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. */
+/**
+ * Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. One
+ * git process where it can: each costs a short run's dispatch a good ten milliseconds.
+ */
 export async function detectGit(cwd: string): Promise<GitInfo | undefined> {
-  // at once: outside a repository the other two fail as fast as the first
-  const [top, branch, remotes] = await Promise.all([
-    git(cwd, ['rev-parse', '--show-toplevel']),
-    git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']),
-    git(cwd, ['remote']),
-  ]);
-  if (!top.ok || top.out === '') return undefined;
-  return {
-    topLevel: top.out,
-    branch: branch.ok && branch.out !== '' ? branch.out : undefined,
-    remotes: remotes.out === '' ? [] : remotes.out.split('\n'),
-  };
+  const r = await git(cwd, ['rev-parse', '--show-toplevel', '--abbrev-ref', 'HEAD']);
+  const [topLevel, ref] = r.out.split('\n');
+  if (!topLevel) return undefined;
+  if (r.ok) return { topLevel, branch: ref && ref !== 'HEAD' ? ref : undefined };
+  // a branch with no commit yet: HEAD names no object, but it names the branch
+  const branch = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  return { topLevel, branch: branch.ok && branch.out !== '' ? branch.out : undefined };
 }
 
-/** The URL of a remote; an error that names the remotes there are when it does not exist. */
+/** The names of the repository's remotes. */
+export async function listRemotes(info: GitInfo): Promise<string[]> {
+  const r = await git(info.topLevel, ['remote']);
+  return r.out === '' ? [] : r.out.split('\n');
+}
+
+/** The URL of a remote (as git would fetch it); an error that names the remotes there are when it does not exist. */
 export async function remoteUrl(info: GitInfo, remote: string): Promise<string> {
-  if (!info.remotes.includes(remote)) {
-    const others = info.remotes.length ? `its remotes are ${info.remotes.join(', ')}; pick one with --remote NAME` : 'it has no remotes; add one with "git remote add origin URL" or pass --repo URL';
+  const url = remote.startsWith('-') ? { ok: false, out: '' } : await git(info.topLevel, ['remote', 'get-url', remote]);
+  if (url.ok && url.out !== '') return url.out;
+  const remotes = await listRemotes(info);
+  if (!remotes.includes(remote)) {
+    const others = remotes.length ? `its remotes are ${remotes.join(', ')}; pick one with --remote NAME` : 'it has no remotes; add one with "git remote add origin URL" or pass --repo URL';
     throw configError(`the Git repository at ${info.topLevel} has no remote "${remote}": ${others}`, 'repo');
   }
-  const url = await git(info.topLevel, ['remote', 'get-url', remote]);
-  if (!url.ok || url.out === '') throw configError(`cannot read the URL of remote "${remote}" in ${info.topLevel}`, 'repo');
-  return url.out;
+  throw configError(`cannot read the URL of remote "${remote}" in ${info.topLevel}`, 'repo');
 }
 
 /** How many local commits of the current branch its upstream lacks (0 when unknown). */

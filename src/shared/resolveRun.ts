@@ -120,7 +120,7 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
     const sameRepo =
       repoSource === 'git' ||
       resolve(git.topLevel) === repo ||
-      (git.remotes.includes(flags.remote ?? 'origin') && (await remoteUrl(git, flags.remote ?? 'origin').catch(() => '')) === repo);
+      (await remoteUrl(git, flags.remote ?? 'origin').catch(() => '')) === repo;
     if (sameRepo) {
       if (!git.branch) throw configError('HEAD is detached, so there is no current branch to run: pass --branch NAME', 'branch');
       branch = git.branch;

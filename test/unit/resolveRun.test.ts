@@ -99,6 +99,21 @@ describe('resolveRun', function () {
       assert.match(err.message, /has no remote "origin": it has no remotes; add one with "git remote add origin URL" or pass --repo URL/);
     });
 
+    it('a branch with no commit yet is still the current branch', async () => {
+      const dir = await newDir('unborn');
+      await git(['init', '--quiet', '--initial-branch', 'fresh', dir]);
+      await git(['remote', 'add', 'origin', ORIGIN], { cwd: dir });
+      const r = await run(dir);
+      assert.equal(r.request.branch, 'fresh');
+      assert.equal(r.request.repo, ORIGIN);
+    });
+
+    it('--repo naming this repository by its origin URL runs the current branch', async () => {
+      const dir = await freshClone();
+      const r = await run(dir, { repo: ORIGIN });
+      assert.equal(r.request.branch, 'feature');
+    });
+
     it('a detached HEAD is an error that mentions --branch', async () => {
       const dir = await freshClone();
       await git(['checkout', '--quiet', '--detach'], { cwd: dir });

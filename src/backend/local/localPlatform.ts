@@ -3,7 +3,7 @@
  * image and an engine answers, on the host otherwise) under a detached supervisor, with its
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
@@ -20,10 +20,12 @@ import { GitCredentials, resolveGitCredentials, secretValues } from './credentia
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { stopRunProcesses } from './leftovers';
-import { isAlive, signalGroup, signalRunGroup, sleep } from './processes';
+import { isAlive, signalRunGroup, sleep } from './processes';
 import { checkIsolation, isolatedStep, systemProgram } from './isolation';
 import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
+import { spareDir, sparesWanted } from './spare';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
+import { claimSupervisor, dropHandle, handleUsable, handlePid, handOver, spawnSupervisor, SupervisorHandle, supervisorAhead, SupervisorSource } from './supervisorLaunch';
 import { machineTimeZone } from './timeZone';
 
 export interface LocalPlatformOptions {
@@ -78,8 +80,8 @@ export class LocalPlatform implements Platform {
   private queue: QueuedRun[] = [];
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumping = false;
-  /** A supervisor started ahead of its run (prepareStart). */
-  private spare: { child: ChildProcess; stdinFd: number | undefined } | undefined;
+  /** The supervisor got ahead of its run (prepareStart), for a run with this input. */
+  private ahead: { stdinFd: number | undefined; handle: Promise<SupervisorHandle | undefined> } | undefined;
 
   constructor(private readonly opts: LocalPlatformOptions) {
     this.store = new ExecutionStore(opts.home);
@@ -287,7 +289,7 @@ export class LocalPlatform implements Platform {
       MYCLI_PHASE_FILE: join(dir, FILES.phase),
       MYCLI_EXECUTION_ID: id,
     };
-    const common = { dir, killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
+    const common = { dir, spares: sparesWanted(env), killGraceSeconds: this.grace, keepWorkspace: env.MYCLI_KEEP_WORKSPACE === '1', secrets: secretValues(creds), input };
     const deadlineSeconds = req.timeout_seconds! + 2 * this.grace + START_ALLOWANCE_SECONDS;
     const bash = systemProgram('bash') ?? 'bash';
     const clone: SupervisorStep = { argv: [bash, entrypointPath()], env: { ...this.cloneEnv(dir), ...executor, MYCLI_MODE: 'clone', ...creds } };
@@ -364,83 +366,45 @@ export class LocalPlatform implements Platform {
   }
 
   /**
-   * Starts the supervisor of the run this process is about to start, so that Node's start-up
-   * (a good part of a short run's dispatch) overlaps the work before it: resolving the run,
-   * writing its record. `stdinFd`: the run's input, as it will be passed to start(). The
-   * supervisor waits for its payload, and exits quietly when this process ends without one.
+   * Gets the supervisor of the run this process is about to start, so that it is ready when
+   * the run is: a spare that waits (spare.ts), else a process started now, whose Node start-up
+   * then overlaps the work before the run (resolving it, writing its record). `stdinFd`: the
+   * run's input, as it will be passed to start().
    */
   prepareStart(stdinFd?: number): void {
-    if (this.spare) return;
-    this.spare = { child: this.spawnSupervisor('ignore', stdinFd), stdinFd };
-    // Unused, it must not keep this process alive.
-    this.spare.child.unref();
-    (this.spare.child.stdin as unknown as { unref?(): void }).unref?.();
-    (this.spare.child.stdout as unknown as { unref?(): void }).unref?.();
+    if (this.ahead) return;
+    this.ahead = { stdinFd, handle: supervisorAhead(this.supervisorSource(), stdinFd).catch(() => undefined) };
   }
 
-  private spawnSupervisor(stderr: 'ignore' | number, stdinFd: number | undefined): ChildProcess {
-    // a small young generation keeps the supervisor's memory flat while it streams output
-    return spawn(process.execPath, ['--max-semi-space-size=1', supervisorPath()], {
-      detached: true,
-      // fd 3: the run's input, handed on to the step that runs the command
-      stdio: ['pipe', 'pipe', stderr, ...(stdinFd !== undefined ? [stdinFd] : [])],
-      env: { PATH: this.opts.env.PATH ?? '/usr/bin:/bin', ELECTRON_RUN_AS_NODE: '1' },
-    });
+  private supervisorSource(): SupervisorSource {
+    const supervisorFile = supervisorPath();
+    return {
+      supervisorFile,
+      path: this.opts.env.PATH ?? '/usr/bin:/bin',
+      ...(sparesWanted(this.opts.env) ? { spareDir: spareDir(this.opts.home, supervisorFile) } : {}),
+    };
   }
 
-  /** The supervisor started ahead by prepareStart, if it was for a run with this input. */
-  private takeSpare(stdinFd: number | undefined): ChildProcess | undefined {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (!spare) return undefined;
-    if (spare.stdinFd === stdinFd && spare.child.exitCode === null && spare.child.pid) {
-      spare.child.ref();
-      (spare.child.stdin as unknown as { ref?(): void }).ref?.();
-      (spare.child.stdout as unknown as { ref?(): void }).ref?.();
-      return spare.child;
-    }
-    spare.child.stdin?.end();
-    return undefined;
+  /** The supervisor prepared ahead, a spare, or else none (the caller starts one). */
+  private async readySupervisor(stdinFd: number | undefined): Promise<SupervisorHandle | undefined> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    const handle = ahead && (await ahead.handle);
+    if (handle && ahead!.stdinFd === stdinFd && handleUsable(handle)) return handle;
+    if (handle) dropHandle(handle);
+    return claimSupervisor(this.supervisorSource(), stdinFd);
   }
 
   private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
-    const spare = this.takeSpare(stdinFd);
-    const errLog = spare ? undefined : await open(join(dir, FILES.supervisorLog), 'a', 0o600);
+    let handle = await this.readySupervisor(stdinFd);
+    const errLog = handle ? undefined : await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
-      const child = spare ?? this.spawnSupervisor(errLog!.fd, stdinFd);
+      handle ??= { kind: 'process', child: spawnSupervisor(this.supervisorSource(), errLog!.fd, stdinFd) };
       // Known at once, so a run whose supervisor is still starting on a loaded machine is never
       // taken for one whose supervisor is gone.
-      if (child.pid) await writeFile(join(dir, FILES.supervisorPid), `${child.pid}\n`, { mode: 0o600 });
-      const answer = new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => {
-          // Past this it must not start later behind our back: the run is recorded as not started.
-          signalGroup(child.pid, 'SIGKILL');
-          reject(new Error(`the supervisor did not answer within ${SUPERVISOR_START_TIMEOUT_MS / 1000} s`));
-        }, SUPERVISOR_START_TIMEOUT_MS);
-        child.once('error', (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-        child.stdout!.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('\n')) {
-            clearTimeout(timer);
-            resolve(out.split('\n')[0]!);
-          }
-        });
-        // 'close', not 'exit': a supervisor whose run was quick can exit before its answer is
-        // read, and only once its stdout is closed is it known that it never answered.
-        child.once('close', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`the supervisor exited with code ${code} before the executor started (see ${join(dir, FILES.supervisorLog)})`));
-        });
-      });
-      child.stdin!.end(JSON.stringify(payload));
-      const line = await answer;
-      child.stdout!.destroy();
-      child.unref();
-      if (line !== 'started') throw new Error(line.replace(/^error /, ''));
+      const pid = handlePid(handle);
+      if (pid) await writeFile(join(dir, FILES.supervisorPid), `${pid}\n`, { mode: 0o600 });
+      await handOver(handle, payload, SUPERVISOR_START_TIMEOUT_MS, join(dir, FILES.supervisorLog));
     } finally {
       await errLog?.close();
     }

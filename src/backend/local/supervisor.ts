@@ -93,6 +93,8 @@ function streamFd(stream: unknown): number | undefined {
 export interface SupervisorPayload {
   /** The execution's folder. */
   dir: string;
+  /** Start a spare supervisor for the next run once this one ends (spare.ts). */
+  spares?: boolean;
   steps: SupervisorStep[];
   killGraceSeconds: number;
   /** Seconds after start past which the whole run is stopped as timed out, whatever it is doing. */
@@ -156,7 +158,6 @@ export class Supervisor {
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
     this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
-    await this.startAhead(1);
   }
 
   /** Starts step `i` now if it is gated: it gets ready while the step before it runs. */
@@ -179,6 +180,7 @@ export class Supervisor {
 
   /** Runs every step to the end, then records the outcome. */
   async run(): Promise<void> {
+    await this.startAhead(1);
     const watch = setInterval(() => this.watch(), 200);
     const deadline = setTimeout(() => this.stopAll(true), this.payload.deadlineSeconds * 1000);
     let result: StepResult = { code: 0, signal: null, timedOut: false };

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { admissionLimits, DEFAULT_MAX_QUEUED, RETRY_AFTER_SECONDS } from '../../backend/local/admission';
 import type { LocalPlatform } from '../../backend/local/localPlatform';
-import { startApiServer } from '../../backend/httpServer';
 import { localOrchestrator } from '../backendChoice';
 import { progress } from '../output';
 import { invalid } from '../../shared/errors';
@@ -36,6 +35,8 @@ refused with HTTP 429 and Retry-After: ${RETRY_AFTER_SECONDS}; mycli's clients w
       const orchestrator = await localOrchestrator(env, limits);
       const platform = orchestrator.platform as LocalPlatform;
       await platform.adoptUnfinished();
+      // node:http only for serve: every other command starts faster without it
+      const { startApiServer } = await import('../../backend/httpServer');
       const running = await startApiServer(orchestrator, apiKey, port);
       progress(`serving the local backend at ${running.url} (at most ${limits.maxRunning} runs at once, ${limits.maxQueued} waiting)`);
       if (generated) progress(`API key (shown once): ${apiKey}`);

@@ -6,7 +6,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { checkImage } from '../../shared/contract';
 import { configError } from '../../shared/errors';
-import { detectGit } from '../../shared/git';
+import { detectGit, listRemotes } from '../../shared/git';
 import { ResolvedRun, resolveRun, RunFlags } from '../../shared/resolveRun';
 import { remember } from '../recentCommands';
 import type { Mycli } from '../services';
@@ -71,8 +71,9 @@ async function previewTarget(flags: RunFlags, cwd: string, defaultImage: string)
   const git = await detectGit(cwd);
   const preview = await resolveRun('true', flags, { cwd, allowLocalRepos: true }).catch((err: unknown) => err as Error);
   const fromGit = preview instanceof Error ? preview.message.includes('has no remote') : preview.repoSource === 'git';
-  if (git && fromGit && (git.remotes.length > 1 || preview instanceof Error) && git.remotes.length > 0) {
-    const ordered = [...git.remotes].sort((a, b) => Number(b === flags.remote) - Number(a === flags.remote));
+  const remotes = git && fromGit ? await listRemotes(git) : [];
+  if (git && fromGit && (remotes.length > 1 || preview instanceof Error) && remotes.length > 0) {
+    const ordered = [...remotes].sort((a, b) => Number(b === flags.remote) - Number(a === flags.remote));
     const remote = await vscode.window.showQuickPick(ordered, { placeHolder: `Clone from which remote of ${basename(git.topLevel)}?` });
     if (!remote) return undefined;
     flags.remote = remote;

@@ -1,0 +1,172 @@
+/**
+ * What makes a local run start fast, held to what it must never cost: a spare supervisor waits
+ * for the next run and becomes its supervisor; the run step is started ahead during the clone
+ * and does nothing unless the clone succeeds; a spare that is not wanted, stale or orphaned
+ * never stands in the way.
+ */
+import { strict as assert } from 'node:assert';
+import { AddressInfo, connect, createServer, Socket } from 'node:net';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliEnv, mycli } from '../support/cli';
+import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
+import { GitServer, startGitDaemon } from '../support/gitServers';
+import { sleep } from '../support/proc';
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The spares waiting under `home`: pid and socket path. */
+function spares(home: string): Array<{ pid: number; socket: string }> {
+  const root = join(home, 'local', 'spares');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).flatMap((build) =>
+    readdirSync(join(root, build))
+      .filter((n) => n.endsWith('.sock'))
+      .map((n) => ({ pid: Number(n.split('.')[0]), socket: join(root, build, n) })),
+  );
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const runId = (stderr: string): string => /(exec-\S+) (SUCCEEDED|FAILED|STOPPED|TIMED_OUT)/.exec(stderr)![1]!;
+
+describe('dispatch: spare supervisors and the run step started ahead', function () {
+  this.timeout(60000);
+  let root: string;
+  let daemon: GitServer;
+  let url: string;
+  const homes: string[] = [];
+
+  async function freshHome(): Promise<string> {
+    const home = await makeTempDir('mycli-dispatch-home-');
+    homes.push(home);
+    return home;
+  }
+
+  before(async () => {
+    root = await makeTempDir('mycli-dispatch-');
+    await makeBareRepo(root, 'app', { main: { 'README.md': 'app\n' } });
+    daemon = await startGitDaemon(root);
+    url = daemon.url('app');
+  });
+
+  after(async () => {
+    await daemon?.stop();
+    await removeDir(root);
+    for (const home of homes) await removeDir(home);
+  });
+
+  it('a run leaves a spare that the next run takes as its supervisor; a spare exits once its home is gone', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    const first = await mycli(['exec', '--repo', url, 'echo one'], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
+    // -n: a piped stdin is handed to a supervisor of its own, as a spare cannot take a descriptor
+    const second = await mycli(['exec', '-n', '--repo', url, 'echo two'], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, 'two\n');
+    const record = JSON.parse(readFileSync(join(home, 'local', 'executions', runId(second.stderr), 'execution.json'), 'utf8')) as { supervisor_pid: number };
+    assert.equal(record.supervisor_pid, spare!.pid, 'the second run was supervised by the spare the first one left');
+    const next = await waitFor('the next spare', () => spares(home).find((s) => s.pid !== spare!.pid));
+    rmSync(home, { recursive: true, force: true });
+    await waitFor('the spare to exit', () => (isAlive(next.pid) ? undefined : true), 10000);
+  });
+
+  it('MYCLI_LOCAL_SPARE=0 leaves no spare behind', async () => {
+    const home = await freshHome();
+    const r = await mycli(['exec', '--repo', url, 'true'], { env: cliEnv({ MYCLI_HOME: home, MYCLI_LOCAL_SPARE: '0' }) });
+    assert.equal(r.code, 0, r.stderr);
+    await sleep(1500);
+    assert.deepEqual(spares(home), []);
+  });
+
+  it('a stale spare socket (its process gone) is cleared and the run starts its own supervisor', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    assert.equal((await mycli(['exec', '--repo', url, 'true'], { env })).code, 0);
+    const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
+    process.kill(spare!.pid, 'SIGKILL');
+    await waitFor('the spare to die', () => (isAlive(spare!.pid) ? undefined : true));
+    assert.ok(existsSync(spare!.socket), 'a socket file left behind, as after a crash');
+    const r = await mycli(['exec', '-n', '--repo', url, 'echo still'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'still\n');
+    assert.ok(!existsSync(spare!.socket), 'the stale socket file is removed');
+  });
+
+  it('a spare claimed by a client that goes away without a run exits, and the next run still starts', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    assert.equal((await mycli(['exec', '--repo', url, 'true'], { env })).code, 0);
+    const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(spare!.socket);
+      s.once('data', (d) => {
+        assert.equal(String(d), 'ready\n');
+        s.destroy();
+        resolve();
+      });
+      s.once('error', reject);
+    });
+    await waitFor('the claimed spare to exit', () => (isAlive(spare!.pid) ? undefined : true), 10000);
+    const r = await mycli(['exec', '-n', '--repo', url, 'echo next'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'next\n');
+  });
+
+  for (const isolation of ['on', 'off']) {
+    it(`a clone that fails never runs the command started ahead (isolation ${isolation})`, async () => {
+      const home = await freshHome();
+      const marker = join(home, 'ran');
+      const env = cliEnv({ MYCLI_HOME: home, ...(isolation === 'off' ? { MYCLI_LOCAL_ISOLATION: 'off' } : {}) });
+      const r = await mycli(['exec', '--repo', url, '--branch', 'no-such-branch', `touch ${marker}`], { env });
+      assert.equal(r.code, 79, r.stderr);
+      assert.match(r.stderr, /clone failed: ref "no-such-branch" is not a branch or tag/);
+      assert.doesNotMatch(r.stderr, /running in/);
+      await sleep(500);
+      assert.ok(!existsSync(marker), 'the command did not run');
+    });
+  }
+
+  it('a run stopped while it clones ends STOPPED, and the command started ahead never runs', async () => {
+    const home = await freshHome();
+    const marker = join(home, 'ran');
+    const env = cliEnv({ MYCLI_HOME: home });
+    // a Git "server" that accepts and never answers: the clone hangs until the run is stopped
+    const sockets: Socket[] = [];
+    const hang = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (hang.address() as AddressInfo).port;
+      const d = await mycli(['exec', '--detach', '--repo', `git://127.0.0.1:${port}/app.git`, `touch ${marker}`], { env });
+      assert.equal(d.code, 0, d.stderr);
+      const id = d.stdout.trim();
+      await waitFor('the clone to connect', () => (sockets.length ? true : undefined));
+      const k = await mycli(['kill', id], { env });
+      assert.equal(k.code, 0, k.stderr);
+      const s = await mycli(['status', '--json', id], { env });
+      assert.equal((JSON.parse(s.stdout) as { status: string }).status, 'STOPPED');
+      await sleep(1000);
+      assert.ok(!existsSync(marker), 'the command did not run');
+    } finally {
+      for (const s of sockets) s.destroy();
+      hang.close();
+    }
+  });
+});
