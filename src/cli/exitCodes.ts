@@ -29,7 +29,8 @@ export function exitCodeOf(info: ExecutionInfo): number {
     case 'STOPPED':
       return EXIT.stopped;
     case 'FAILED':
-      return info.exit_code ?? EXIT.backend;
+      // 0 only when the command succeeded but the run did not (its output could not all be kept)
+      return info.exit_code || EXIT.backend;
     default:
       return EXIT.failure;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
 /** Writes a file so that readers see either the old or the new content, never a part. */
 export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
@@ -16,6 +16,11 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o644):
 
 export function writeFileAtomicSync(file: string, data: string, mode = 0o644): void {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

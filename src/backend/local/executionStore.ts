@@ -3,12 +3,15 @@
  * `execution.json` (written atomically), `output.log`, `phase`, `stop-requested`, `workspace/`.
  * State is in files so it outlives the CLI, the server and the supervisor that wrote it.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionInfo } from '../../shared/contract';
 import { writeFileAtomic, writeFileAtomicSync } from '../../shared/atomicFile';
 import { MycliError } from '../../shared/errors';
+import { isTerminal } from '../../shared/status';
+import { isDiskFull, writeFailure } from './diskSpace';
 
 export interface LocalRecord extends ExecutionInfo {
   env_names: string[];
@@ -40,7 +43,19 @@ export const FILES = {
   isolateFstab: 'mounts.fstab',
   workspace: 'workspace',
   home: 'home',
+  /** Room kept for the run's last record while it runs (see RESERVE_BYTES). */
+  reserve: 'reserve',
 } as const;
+
+/**
+ * A full disk must not lose a run's result: writing the final record needs a new block (the
+ * record is replaced through a temp file), and when the disk filled up nothing else may free
+ * one (the command's own files fill it, or cutting the log back to its last whole record frees
+ * nothing). So each run holds this much from its creation to its end, in a file of random
+ * bytes (zeros could be stored as holes on a compressing filesystem), and gives it up for the
+ * final record only when the disk is full. 64 KiB: a few blocks on any filesystem.
+ */
+export const RESERVE_BYTES = 64 * 1024;
 
 export class ExecutionStore {
   readonly root: string;
@@ -58,12 +73,30 @@ export class ExecutionStore {
     return join(this.dir(id), FILES[name]);
   }
 
+  /** Makes the run's folder with its record and its reserve; on a full disk, nothing is left and the error says so. */
   async create(record: LocalRecord): Promise<string> {
     const dir = this.dir(record.execution_id);
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
-    await writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
+    try {
+      await writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
+      await writeFile(join(dir, FILES.reserve), randomBytes(RESERVE_BYTES), { mode: 0o600 });
+    } catch (err) {
+      await this.discard(dir);
+      throw this.cannotStart(err);
+    }
     return dir;
+  }
+
+  /** Removes a run that never started (its creation failed). */
+  async discard(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** A failure while making a run, as the error that explains it when the disk is full. */
+  cannotStart(err: unknown): unknown {
+    if (!isDiskFull(err)) return err;
+    return new MycliError('backend_error', `cannot start the run: ${writeFailure(err, this.root)}; free some space there, or set MYCLI_HOME to a folder on another disk`);
   }
 
   async read(id: string): Promise<LocalRecord> {
@@ -81,12 +114,30 @@ export class ExecutionStore {
     return JSON.parse(readFileSync(join(dir, FILES.record), 'utf8')) as LocalRecord;
   }
 
+  /** Writes the record; a final one on a full disk takes the run's reserve. */
   async write(record: LocalRecord): Promise<void> {
-    await writeFileAtomic(this.file(record.execution_id, 'record'), JSON.stringify(record, null, 2), 0o600);
+    const dir = this.dir(record.execution_id);
+    const write = (): Promise<void> => writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
+    const final = isTerminal(record.status);
+    try {
+      await write();
+    } catch (err) {
+      if (!final || !isDiskFull(err) || !(await unlink(join(dir, FILES.reserve)).then(() => true, () => false))) throw err;
+      await write();
+    }
+    if (final) await rm(join(dir, FILES.reserve), { force: true });
   }
 
   writeSync(dir: string, record: LocalRecord): void {
-    writeFileAtomicSync(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
+    const write = (): void => writeFileAtomicSync(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
+    const final = isTerminal(record.status);
+    try {
+      write();
+    } catch (err) {
+      if (!final || !isDiskFull(err) || !releaseSync(join(dir, FILES.reserve))) throw err;
+      write();
+    }
+    if (final) rmSync(join(dir, FILES.reserve), { force: true });
   }
 
   async ids(): Promise<string[]> {
@@ -96,5 +147,14 @@ export class ExecutionStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
+  }
+}
+
+function releaseSync(file: string): boolean {
+  try {
+    unlinkSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }

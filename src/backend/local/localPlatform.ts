@@ -22,6 +22,7 @@ import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './l
 import { stopRunProcesses } from './leftovers';
 import { isAlive, signalRunGroup, sleep } from './processes';
 import { checkIsolation, isolatedStep, systemProgram } from './isolation';
+import { isDiskFull, writeFailure } from './diskSpace';
 import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
 import { spareDir, sparesWanted } from './spare';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
@@ -118,14 +119,20 @@ export class LocalPlatform implements Platform {
         ...(queued ? { queued: true } : {}),
       };
       const dir = await this.store.create(record);
-      await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
-      await mkdir(join(dir, FILES.home), { mode: 0o700 });
-      await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
-      if (choice.note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${choice.note}\n`)));
+      try {
+        await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
+        await mkdir(join(dir, FILES.home), { mode: 0o700 });
+        await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
+        if (choice.note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${choice.note}\n`)));
+        // The request waits on disk (0600, no Git credentials: those are read when it starts), so
+        // the queue outlives a restart of the server.
+        if (queued) await writeFileAtomic(join(dir, FILES.request), JSON.stringify(req), 0o600);
+      } catch (err) {
+        // Not started, so not kept (a full disk, most likely): the error says why.
+        await this.store.discard(dir);
+        throw this.store.cannotStart(err);
+      }
       if (!queued) return await this.launch(dir, record, req, choice, input);
-      // The request waits on disk (0600, no Git credentials: those are read when it starts), so
-      // the queue outlives a restart of the server.
-      await writeFileAtomic(join(dir, FILES.request), JSON.stringify(req), 0o600);
       const position = this.queue.findIndex((q) => q.id === id);
       return { execution_id: id, status: 'PENDING', created_at: record.created_at, log_stream: join(dir, FILES.log), ...(choice.image ? { image: choice.image } : {}), queue_position: position + 1 };
     } catch (err) {
@@ -165,7 +172,7 @@ export class LocalPlatform implements Platform {
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
       // Recorded, so the run never waits as PENDING for a supervisor that was not started.
-      const reason = this.mask(`could not start the run: ${(err as Error).message}`, creds);
+      const reason = this.mask(`could not start the run: ${writeFailure(err, this.store.root)}`, creds);
       await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
       if (err instanceof MycliError && err.code === 'invalid_request') throw err;
       throw new MycliError('backend_error', `execution ${id} ${reason}`);
@@ -440,7 +447,10 @@ export class LocalPlatform implements Platform {
       stopped_at: new Date().toISOString(),
       stopped_reason: 'the local supervisor of this run ended without recording a result (was the machine restarted?)',
     };
-    await this.store.write(failed);
+    await this.store.write(failed).catch((err) => {
+      // Reported all the same; recorded by the next reader once the disk has room.
+      if (!isDiskFull(err)) throw err;
+    });
     return failed;
   }
 

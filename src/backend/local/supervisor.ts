@@ -11,6 +11,7 @@ import { accessSync, closeSync, constants, existsSync, readFileSync, rmSync, sta
 import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
+import { isDiskFull, writeFailure } from './diskSpace';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
@@ -150,7 +151,12 @@ export class Supervisor {
   private update(patch: Partial<LocalRecord>): void {
     if (patch.status && !canTransition(this.record.status, patch.status)) return;
     this.record = { ...this.record, ...patch };
-    this.store.writeSync(this.dir, this.record);
+    try {
+      this.store.writeSync(this.dir, this.record);
+    } catch (err) {
+      // A full disk: the run goes on and ends all the same; its final record takes the run's reserve.
+      if (!isDiskFull(err) || isTerminal(this.record.status)) throw err;
+    }
   }
 
   /** Starts the first step; resolves once it runs (or throws why it could not start). */
@@ -389,7 +395,7 @@ export class Supervisor {
     if (lost && status !== 'STOPPED' && status !== 'TIMED_OUT') {
       // The exit code stands, but a run whose output is incomplete did not succeed.
       status = 'FAILED';
-      reason = `the output could not be written to the log (${lost.message}), so it is incomplete; ${reason}`;
+      reason = `the output could not all be written to the log: ${writeFailure(lost, this.store.root)}, so the output is incomplete; ${reason}`;
     }
     if (isTerminal(this.record.status)) return;
     this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });

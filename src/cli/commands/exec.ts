@@ -54,7 +54,8 @@ lines ("mycli: ...") on stderr. Input: a piped stdin is the command's stdin on t
 (in-process); a backend over HTTP takes no input and mycli says so.
 
 Exit status: the command's own exit code; 124 timed out; 143 stopped; 78 the executor refused
-its settings; 79 the clone failed; 2 invalid input (nothing started); 3 backend unreachable.
+its settings; 79 the clone failed; 2 invalid input (nothing started); 3 backend unreachable,
+the run could not start, or its output could not all be kept (e.g. a full disk).
 
 Examples:
   mycli exec "make test"

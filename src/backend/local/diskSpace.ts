@@ -1,0 +1,13 @@
+/** Telling a full disk from other write failures, and saying so in words a user can act on. */
+
+/** A write that failed because the disk (or the user's quota on it) is full. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** Why a write under `where` failed: "the disk that holds <where> is full (ENOSPC: ...)" or the error itself. */
+export function writeFailure(err: unknown, where: string): string {
+  const message = (err as Error).message;
+  return isDiskFull(err) ? `the disk that holds ${where} is full (${message})` : message;
+}
