@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalPlatform } from '../../src/backend/local/localPlatform';
 import { eventBytes, eventStream } from '../../src/client/logEvents';
@@ -24,8 +24,11 @@ const OUTPUT_BYTES = 4_000_000;
 const expected = LINE.repeat(Math.ceil(OUTPUT_BYTES / LINE.length)).slice(0, OUTPUT_BYTES) + 'after\n';
 const WRITE_TOO_MUCH = `yes 0123456789abcdef | head -c ${OUTPUT_BYTES}; echo after`;
 
-/** What a finished run's folder may hold: nothing with credentials or the run's env, no temp files. */
-const ALLOWED_LEFT = new Set(['execution.json', 'output.log', 'phase', 'supervisor.log', 'supervisor.pid']);
+/**
+ * What a finished run's folder may hold: nothing with credentials or the run's env, no temp
+ * files, no reserve (mounts.fstab: the paths an isolated run hid and kept).
+ */
+const ALLOWED_LEFT = new Set(['execution.json', 'output.log', 'phase', 'supervisor.log', 'supervisor.pid', 'mounts.fstab']);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -177,5 +180,43 @@ describe('a full disk under the local backend', function () {
     assert.deepEqual(JSON.parse(list.stdout || '[]'), [], 'no run is left behind');
     const runs = disk.outside(join(disk.dir, 'local', 'executions'));
     assert.deepEqual(statSync(runs, { throwIfNoEntry: false }) ? readdirSync(runs) : [], [], 'no half-made run folder');
+  });
+
+  it('a nearly full disk, at each level from no room for a run to room for it: exec ends, the run is recorded, nothing is left', async function () {
+    this.timeout(300000);
+    const runs = disk.outside(join(disk.dir, 'local', 'executions'));
+    const fillFile = disk.outside(join(disk.dir, 'fill'));
+    const freeBytes = (): number => {
+      const s = statfsSync(disk.outside(disk.dir));
+      return s.bavail * s.bsize;
+    };
+    let succeeded = 0;
+    // Each level fails somewhere else: the record, the reserve, the pid file, the clone, the log.
+    for (let room = 48 * 1024; room <= 240 * 1024; room += 12 * 1024) {
+      rmSync(runs, { recursive: true, force: true });
+      rmSync(fillFile, { force: true });
+      writeFileSync(fillFile, Buffer.alloc(Math.max(0, freeBytes() - room), 1));
+      const r = await disk.run(process.execPath, [CLI, 'exec', '--local', '--repo', url, 'echo hello'], { env, allowFail: true, timeoutMs: 30000 });
+      const at = `with ${room / 1024} KiB free:\n${r.stderr}`;
+      assert.notEqual(r.code, null, `exec did not end ${at}`);
+      assert.doesNotMatch(r.stderr, /unexpected error/, at);
+      const id = /(exec-\d{8}-\d{6}-[0-9a-f]+)/.exec(r.stderr)?.[1];
+      if (r.code === 0) {
+        succeeded++;
+        assert.equal(r.stdout, 'hello\n', at);
+      } else {
+        // in mycli's reason or in git's own words (the clone's lines, when the log had room for them)
+        assert.match(r.stderr, /no space left on device|out of diskspace/i, at);
+      }
+      if (!id) {
+        assert.equal(r.code, 3, at);
+        continue;
+      }
+      if (!statSync(join(runs, id), { throwIfNoEntry: false })) continue; // not made at all
+      const s = await statusOf(id);
+      assert.ok(['SUCCEEDED', 'FAILED'].includes(String(s.status)), `${String(s.status)} ${at}`);
+      assertNothingLeft(id);
+    }
+    assert.ok(succeeded > 0, 'the last levels leave room for a whole run');
   });
 });

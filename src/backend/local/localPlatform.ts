@@ -171,6 +171,10 @@ export class LocalPlatform implements Platform {
       const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
+      // What only its supervisor would have removed, credentials and the run's env first.
+      for (const name of ['secrets', 'commandEnv', 'dockerEnv', 'workspace', 'home'] as const) {
+        await rm(join(dir, FILES[name]), { recursive: true, force: true }).catch(() => undefined);
+      }
       // Recorded, so the run never waits as PENDING for a supervisor that was not started.
       const reason = this.mask(`could not start the run: ${writeFailure(err, this.store.root)}`, creds);
       await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
@@ -410,7 +414,13 @@ export class LocalPlatform implements Platform {
       // Known at once, so a run whose supervisor is still starting on a loaded machine is never
       // taken for one whose supervisor is gone.
       const pid = handlePid(handle);
-      if (pid) await writeFile(join(dir, FILES.supervisorPid), `${pid}\n`, { mode: 0o600 });
+      if (pid) {
+        await writeFile(join(dir, FILES.supervisorPid), `${pid}\n`, { mode: 0o600 }).catch((err) => {
+          // (a full disk) let go unused, it exits instead of holding this process open
+          dropHandle(handle!);
+          throw err;
+        });
+      }
       await handOver(handle, payload, SUPERVISOR_START_TIMEOUT_MS, join(dir, FILES.supervisorLog));
     } finally {
       await errLog?.close();
