@@ -6,6 +6,7 @@
  * it through nsenter, and the test reads its files through /proc/<holder>/root.
  */
 import { spawn, ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { makeTempDir, removeDir } from './gitRepos';
 import { run, RunOptions, RunResult } from './proc';
 
@@ -50,20 +51,42 @@ export async function mountSmallDisk(sizeBytes: number): Promise<SmallDisk | { u
     return { unavailable: mounted };
   }
   const pid = holder.pid!;
+  const namespace = readlinkSync(`/proc/${pid}/ns/mnt`);
   const enter = ['--target', String(pid), ...(isRoot() ? [] : ['--user', '--preserve-credentials']), '--mount', '--'];
   return {
     dir,
     outside: (path) => `/proc/${pid}/root${path}`,
     run: (cmd, args, opts = {}) => run('nsenter', [...enter, cmd, ...args], opts),
     stop: async () => {
+      // What is still running inside (a spare supervisor waits there for minutes) is stopped,
+      // twice over for what was being started during the first pass.
+      for (let pass = 0; pass < 2; pass++) for (const p of inNamespace(namespace)) if (p !== pid) killQuietly(p);
       if (holder.exitCode === null) {
         const exited = new Promise((resolve) => holder.once('exit', resolve));
         holder.stdin!.end('\n');
         await exited;
       }
-      // Runs still going inside keep the namespace, and the tmpfs, until they end; here the
-      // mount point was never more than an empty folder.
+      // here the mount point was never more than an empty folder
       await removeDir(dir);
     },
   };
+}
+
+/** The processes in the mount namespace `namespace` (as /proc/<pid>/ns/mnt reads) that this user may see. */
+function inNamespace(namespace: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/ns/mnt`) === namespace;
+    } catch {
+      return false; // gone, or not ours
+    }
+  });
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
 }

@@ -1,4 +1,5 @@
 /** Telling a full disk from other write failures, and saying so in words a user can act on. */
+import { statfsSync } from 'node:fs';
 
 /** A write that failed because the disk (or the user's quota on it) is full. */
 export function isDiskFull(err: unknown): boolean {
@@ -10,4 +11,14 @@ export function isDiskFull(err: unknown): boolean {
 export function writeFailure(err: unknown, where: string): string {
   const message = (err as Error).message;
   return isDiskFull(err) ? `the disk that holds ${where} is full (${message})` : message;
+}
+
+/** Whether the disk that holds `dir` has next to no room left for this user (less than `bytes`). */
+export function hasNoRoom(dir: string, bytes = 64 * 1024): boolean {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize < bytes;
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,7 @@ import { accessSync, closeSync, constants, existsSync, readFileSync, rmSync, sta
 import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
-import { isDiskFull, writeFailure } from './diskSpace';
+import { hasNoRoom, isDiskFull, writeFailure } from './diskSpace';
 import { ExecutionStore, FILES, LocalRecord } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
@@ -396,6 +396,9 @@ export class Supervisor {
       // The exit code stands, but a run whose output is incomplete did not succeed.
       status = 'FAILED';
       reason = `the output could not all be written to the log: ${writeFailure(lost, this.store.root)}, so the output is incomplete; ${reason}`;
+    } else if (status === 'FAILED' && hasNoRoom(this.dir)) {
+      // Tools do not always say so (git: "failed to write new configuration file").
+      reason = `${reason}; the disk that holds ${this.store.root} is full, which may be why`;
     }
     if (isTerminal(this.record.status)) return;
     this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });
