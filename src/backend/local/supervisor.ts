@@ -218,7 +218,7 @@ export class Supervisor {
     this.log.end();
     this.appender.close();
     // What holds credentials or the run's env is gone before the run is seen to end.
-    for (const name of [FILES.secrets, FILES.commandEnv, FILES.dockerEnv]) rmSync(join(this.dir, name), { recursive: true, force: true });
+    for (const name of [FILES.secrets, FILES.commandEnv, FILES.dockerEnv, FILES.isolateFstab]) rmSync(join(this.dir, name), { recursive: true, force: true });
     this.finish(result, lastPhase);
     if (!this.payload.keepWorkspace) rmSync(join(this.dir, FILES.workspace), { recursive: true, force: true });
     rmSync(join(this.dir, FILES.home), { recursive: true, force: true });
