@@ -70,6 +70,9 @@ function startServe() {
   });
 }
 
+// Each measured command starts on a settled machine: what a run leaves to do in the background
+// (its workspace removed, the next run's spare supervisor started) is not charged to the next one.
+const settle = () => new Promise((r) => setTimeout(r, 800));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seqSha = (n) => createHash('sha256').update(execFileSync('seq', [String(n)], { maxBuffer: 1 << 30 })).digest('hex');
 
@@ -98,8 +101,10 @@ try {
     const b = [];
     const ratios = [];
     for (let i = 0; i < RUNS; i++) {
+      await settle();
       const r = await run(CLI, args, extraEnv);
       check(r, want, label);
+      await settle();
       const f = await run(...floorCmd);
       a.push(r.ms);
       b.push(f.ms);
@@ -119,7 +124,9 @@ try {
     const t1 = [];
     const t2 = [];
     for (let i = 0; i < RUNS; i++) {
+      await settle();
       t1.push((await run(CLI, ['exec', '--local', '--repo', repo, 'true'])).ms);
+      await settle();
       t2.push((await run(CLI, ['exec', '--repo', repo, 'true'], viaHttp)).ms);
     }
     console.log(`  of which starting and ending a run (mycli exec true): ${median(t1).toFixed(1)} ms in-process (output itself ${(inProcess - median(t1)).toFixed(1)} ms), ${median(t2).toFixed(1)} ms through serve (output itself ${(httpMs - median(t2)).toFixed(1)} ms)`);

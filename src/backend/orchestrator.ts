@@ -1,7 +1,7 @@
 /** Validates API requests and drives a Platform. The HTTP server, the Lambda and in-process clients all call this. */
 import { randomBytes } from 'node:crypto';
 import {
-  ExecResponse, ExecutionInfo, KillResponse, ListResponse, LogsResponse,
+  ExecResponse, ExecutionInfo, KillResponse, ListResponse, LogsRequest, LogsResponse,
   parseAction, validateExecRequest, validateExecutionId, validateListRequest, validateLogsRequest,
 } from '../shared/contract';
 import { MycliError } from '../shared/errors';
@@ -17,6 +17,22 @@ export class Orchestrator {
   constructor(readonly platform: Platform) {}
 
   /**
+   * A page of the log; with `wait_ms`, a follower that has caught up is answered as soon as
+   * there is more (or the run ended), on platforms that can watch their logs.
+   */
+  private async logs(req: LogsRequest): Promise<LogsResponse> {
+    const { wait_ms: wait, ...page } = req;
+    const first = await this.platform.logs(page);
+    if (!wait || !this.platform.waitForChange || first.events.length || first.complete) return wait && this.platform.waitForChange ? { ...first, waited: true } : first;
+    const until = Date.now() + wait;
+    for (;;) {
+      await this.platform.waitForChange(req.execution_id, until - Date.now());
+      const next = await this.platform.logs(page);
+      if (next.events.length || next.complete || Date.now() >= until) return { ...next, waited: true };
+    }
+  }
+
+  /**
    * Handles one `POST /execute` body; returns the response body or throws a MycliError.
    * `input` (an exec's stdin) comes only from in-process callers.
    */
@@ -28,7 +44,7 @@ export class Orchestrator {
       case 'status':
         return this.platform.status(validateExecutionId(b));
       case 'logs':
-        return this.platform.logs(validateLogsRequest(b));
+        return this.logs(validateLogsRequest(b));
       case 'list':
         return { executions: await this.platform.list(validateListRequest(b)) };
       case 'kill': {

@@ -20,6 +20,7 @@ export const LIMITS = {
   imageLength: 255,
   logsLimitDefault: 1000,
   logsLimitMax: 10000,
+  logsWaitMaxMs: 20_000,
   listLimitDefault: 50,
   listLimitMax: 500,
 } as const;
@@ -98,6 +99,8 @@ export interface LogsResponse {
   events: LogEvent[];
   next_token: string;
   complete: boolean;
+  /** The backend held the request open as `wait_ms` asked (a backend that can watch its logs). */
+  waited?: boolean;
 }
 
 export interface ListResponse {
@@ -113,6 +116,11 @@ export interface LogsRequest {
   execution_id: string;
   next_token?: string;
   limit?: number;
+  /**
+   * When there is nothing new yet, wait up to this long for it before answering (a follower's
+   * long poll). Backends that cannot watch their logs answer at once, without `waited`.
+   */
+  wait_ms?: number;
 }
 
 export interface ListRequest {
@@ -259,6 +267,8 @@ export function validateLogsRequest(body: Body): LogsRequest {
   const token = optionalString(body, 'next_token');
   if (token) req.next_token = token;
   req.limit = optionalInteger(body, 'limit', 1, LIMITS.logsLimitMax) ?? LIMITS.logsLimitDefault;
+  const wait = optionalInteger(body, 'wait_ms', 0, LIMITS.logsWaitMaxMs);
+  if (wait) req.wait_ms = wait;
   return req;
 }
 

@@ -219,6 +219,11 @@ describe('routeApiRequest', () => {
       const a = JSON.parse((await request(execBody)).body) as ExecResponse;
       assert.equal((await request({ action: 'logs', execution_id: a.execution_id })).statusCode, 200);
       assert.equal(errorOf(await request({ action: 'logs', execution_id: a.execution_id, limit: 0 }), 400, 'invalid_request').field, 'limit');
+      assert.equal(errorOf(await request({ action: 'logs', execution_id: a.execution_id, wait_ms: 20001 }), 400, 'invalid_request').field, 'wait_ms');
+      // a platform that cannot watch its logs answers a long poll at once, without "waited"
+      const res = await request({ action: 'logs', execution_id: a.execution_id, wait_ms: 5000 });
+      assert.equal(res.statusCode, 200);
+      assert.equal((JSON.parse(res.body) as { waited?: boolean }).waited, undefined);
     });
     it('kill of a running execution: 200 STOPPED', async () => {
       const a = JSON.parse((await request(execBody)).body) as ExecResponse;
