@@ -21,15 +21,15 @@ export class Orchestrator {
    * there is more (or the run ended), on platforms that can watch their logs.
    */
   private async logs(req: LogsRequest): Promise<LogsResponse> {
-    const { wait_ms: wait, ...page } = req;
-    const first = await this.platform.logs(page);
-    if (!wait || !this.platform.waitForChange || first.events.length || first.complete) return wait && this.platform.waitForChange ? { ...first, waited: true } : first;
+    const { wait_ms: wait, ...request } = req;
+    let page = await this.platform.logs(request);
+    if (!wait || !this.platform.waitForChange) return page;
     const until = Date.now() + wait;
-    for (;;) {
+    while (!page.events.length && !page.complete && Date.now() < until) {
       await this.platform.waitForChange(req.execution_id, until - Date.now());
-      const next = await this.platform.logs(page);
-      if (next.events.length || next.complete || Date.now() >= until) return { ...next, waited: true };
+      page = await this.platform.logs(request);
     }
+    return { ...page, waited: true };
   }
 
   /**

@@ -54,7 +54,9 @@ describe('logs long poll through mycli serve', function () {
     assert.equal(rest.stdout, 'late\n', 'following through serve still gives every line once');
   });
 
-  it('a run that has ended is answered at once, complete', async () => {
+  it('a caught-up request for a run that has ended is answered at once, complete, not held for wait_ms', async function () {
+    // held for its wait_ms (20 s), the request would outlive this test's time
+    this.timeout(15000);
     const env = cliEnv({ MYCLI_HOME: home, MYCLI_API_ENDPOINT: serve.url, MYCLI_API_KEY: serve.apiKey });
     const r = await mycli(['exec', '--repo', daemon.url('app'), 'echo done'], { env });
     assert.equal(r.code, 0, r.stderr);
@@ -62,9 +64,13 @@ describe('logs long poll through mycli serve', function () {
     let token: string | undefined;
     let page: Record<string, unknown>;
     do {
-      page = await call({ action: 'logs', execution_id: id, ...(token ? { next_token: token } : {}), wait_ms: 15000 });
+      page = await call({ action: 'logs', execution_id: id, ...(token ? { next_token: token } : {}) });
       token = page.next_token as string;
     } while (!page.complete);
-    assert.equal(page.complete, true);
+    // caught up with all there is: asking to wait for more returns at once, with nothing more
+    const last = await call({ action: 'logs', execution_id: id, next_token: token, wait_ms: 20000 });
+    assert.equal(last.complete, true);
+    assert.deepEqual(last.events, []);
+    assert.equal(last.waited, true);
   });
 });

@@ -47,6 +47,9 @@ export const FILES = {
   reserve: 'reserve',
 } as const;
 
+/** What holds credentials, the run's env or how it was isolated: removed before a run is seen to end. */
+export const PRIVATE_FILES = ['secrets', 'commandEnv', 'dockerEnv', 'isolateFstab'] as const;
+
 /**
  * A full disk must not lose a run's result: writing the final record needs a new block (the
  * record is replaced through a temp file), and when the disk filled up nothing else may free

@@ -17,7 +17,7 @@ import type { Platform, RunInput } from '../platform';
 import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { entrypointPath, supervisorPath } from './assets';
 import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
-import { ExecutionStore, FILES, LocalRecord } from './executionStore';
+import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { stopRunProcesses } from './leftovers';
 import { isAlive, signalRunGroup, sleep } from './processes';
@@ -171,10 +171,7 @@ export class LocalPlatform implements Platform {
       const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
-      // What only its supervisor would have removed, credentials and the run's env first.
-      for (const name of ['secrets', 'commandEnv', 'dockerEnv', 'workspace', 'home'] as const) {
-        await rm(join(dir, FILES[name]), { recursive: true, force: true }).catch(() => undefined);
-      }
+      await this.removeSupervisorsFiles(dir);
       // Recorded, so the run never waits as PENDING for a supervisor that was not started.
       const reason = this.mask(`could not start the run: ${writeFailure(err, this.store.root)}`, creds);
       await this.store.write({ ...record, status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
@@ -397,20 +394,21 @@ export class LocalPlatform implements Platform {
   }
 
   /** The supervisor prepared ahead, a spare, or else none (the caller starts one). */
-  private async readySupervisor(stdinFd: number | undefined): Promise<SupervisorHandle | undefined> {
+  private async readySupervisor(source: SupervisorSource, stdinFd: number | undefined): Promise<SupervisorHandle | undefined> {
     const ahead = this.ahead;
     this.ahead = undefined;
     const handle = ahead && (await ahead.handle);
     if (handle && ahead!.stdinFd === stdinFd && handleUsable(handle)) return handle;
     if (handle) dropHandle(handle);
-    return claimSupervisor(this.supervisorSource(), stdinFd);
+    return claimSupervisor(source, stdinFd);
   }
 
   private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
-    let handle = await this.readySupervisor(stdinFd);
+    const source = this.supervisorSource();
+    let handle = await this.readySupervisor(source, stdinFd);
     const errLog = handle ? undefined : await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
-      handle ??= { kind: 'process', child: spawnSupervisor(this.supervisorSource(), errLog!.fd, stdinFd) };
+      handle ??= { kind: 'process', child: spawnSupervisor(source, errLog!.fd, stdinFd) };
       // Known at once, so a run whose supervisor is still starting on a loaded machine is never
       // taken for one whose supervisor is gone.
       const pid = handlePid(handle);
@@ -447,10 +445,7 @@ export class LocalPlatform implements Platform {
     stopRunProcesses(id);
     // a container outlives its docker client
     if (again.runtime === 'docker') await this.killContainer(`mycli-${id}`);
-    // What only the run's supervisor would have removed: credentials first.
-    for (const name of ['secrets', 'commandEnv', 'dockerEnv', 'workspace', 'home'] as const) {
-      await rm(this.store.file(id, name), { recursive: true, force: true }).catch(() => undefined);
-    }
+    await this.removeSupervisorsFiles(this.store.dir(id));
     const failed: LocalRecord = {
       ...again,
       status: 'FAILED',
@@ -462,6 +457,13 @@ export class LocalPlatform implements Platform {
       if (!isDiskFull(err)) throw err;
     });
     return failed;
+  }
+
+  /** What only a run's supervisor would have removed (it never ran, or died): credentials and the run's env first. */
+  private async removeSupervisorsFiles(dir: string): Promise<void> {
+    for (const name of [...PRIVATE_FILES, 'workspace', 'home'] as const) {
+      await rm(join(dir, FILES[name]), { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 
   private killContainer(name: string): Promise<void> {

@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
 import { hasNoRoom, isDiskFull, writeFailure } from './diskSpace';
-import { ExecutionStore, FILES, LocalRecord } from './executionStore';
+import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
 import { processStartTime, signalGroup } from './processes';
@@ -218,7 +218,7 @@ export class Supervisor {
     this.log.end();
     this.appender.close();
     // What holds credentials or the run's env is gone before the run is seen to end.
-    for (const name of [FILES.secrets, FILES.commandEnv, FILES.dockerEnv, FILES.isolateFstab]) rmSync(join(this.dir, name), { recursive: true, force: true });
+    for (const name of PRIVATE_FILES) rmSync(join(this.dir, FILES[name]), { recursive: true, force: true });
     this.finish(result, lastPhase);
     if (!this.payload.keepWorkspace) rmSync(join(this.dir, FILES.workspace), { recursive: true, force: true });
     rmSync(join(this.dir, FILES.home), { recursive: true, force: true });

@@ -89,7 +89,13 @@ async function main(): Promise<void> {
     text = await readAll(process.stdin);
   }
   if (!text) return; // started ahead for a run that never came
-  const payload = JSON.parse(text) as SupervisorPayload;
+  let payload: SupervisorPayload;
+  try {
+    payload = JSON.parse(text) as SupervisorPayload;
+  } catch {
+    // never V8's message: it may quote the payload, which holds the Git credentials
+    throw new Error(`the payload (${text.length} characters) is not whole JSON; was its sender stopped?`);
+  }
   dir = payload.dir;
   const supervisor = new Supervisor(dir, payload);
   try {
