@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # The executor container's command on AWS (bash -c): unpacks docker/entrypoint.sh from the task
-# definition (MYCLI_ENTRYPOINT_GZ, gzip + base64, written by npm run build), runs it, passes ECS's
-# SIGTERM on to it, and ends the log with "mycli: exit N" so log readers know they have every line.
+# definition (MYCLI_ENTRYPOINT_GZ, gzip + base64, written by npm run build) and becomes it. It must
+# not stay: ECS gives the Git credentials to the container's first process, and a process that
+# kept them would show them to the command in /proc/1/environ. The entrypoint, PID 1 in its place,
+# takes ECS's SIGTERM, drops the credentials from its own environment before the command starts,
+# and ends the log with "mycli: exit N" (MYCLI_EXIT_LINE) so log readers know they have every line.
 umask 077
 f=/tmp/mycli-entrypoint.sh
 if ! printf %s "${MYCLI_ENTRYPOINT_GZ-}" | base64 -d | gunzip >"$f" 2>/dev/null || [ ! -s "$f" ]; then
@@ -10,13 +13,5 @@ if ! printf %s "${MYCLI_ENTRYPOINT_GZ-}" | base64 -d | gunzip >"$f" 2>/dev/null 
   exit 78
 fi
 unset MYCLI_ENTRYPOINT_GZ
-bash "$f" &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
-while :; do
-  wait "$pid"
-  rc=$?
-  kill -0 "$pid" 2>/dev/null || break
-done
-echo "mycli: exit $rc"
-exit "$rc"
+export MYCLI_EXIT_LINE=1
+exec bash "$f"

@@ -34,6 +34,8 @@
 #   MYCLI_COMMAND_ENV   the same entries, base64-encoded, in one variable (the AWS
 #                       task's overrides): the run's env never becomes a variable of
 #                       the container that holds the Git credentials
+#   MYCLI_EXIT_LINE     1: print "mycli: exit N" on stdout as the very last line
+#                       (the AWS task's log readers wait for it)
 #   MYCLI_GATE_FD       optional open descriptor (run mode): wait for one byte on
 #                       it before doing anything; at end of file (the clone failed
 #                       or the run was stopped) exit 0 at once, having done nothing.
@@ -276,7 +278,17 @@ on_signal() {
   exit "$code"
 }
 
-trap cleanup_tmp EXIT
+# on_exit: the EXIT trap; with MYCLI_EXIT_LINE=1 (the AWS task, where this script is the
+# container's PID 1) the log ends with "mycli: exit N", so log readers know they have every line
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+on_exit() {
+  local rc=$?
+  cleanup_tmp
+  [[ ${MYCLI_EXIT_LINE-} == 1 ]] && printf 'mycli: exit %s\n' "$rc"
+  return "$rc"
+}
+
+trap on_exit EXIT
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
