@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { imageFamily } from '../../src/backend/aws/taskLauncher';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { imageFamily, taskDefinitionForImage } from '../../src/backend/aws/taskLauncher';
 import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
 import { configFromEnv } from '../../src/backend/aws/config';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -175,6 +175,23 @@ describe('aws: the Lambda bundle against moto', function () {
     const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [a.task_arn, b.task_arn] }))).tasks!;
     assert.ok(task.every((t) => t.taskDefinitionArn === td.taskDefinitionArn), JSON.stringify(task.map((t) => t.taskDefinitionArn)));
     assert.ok(!JSON.stringify(task).includes(SECRET));
+    assert.equal(clone.memory, undefined, 'the containers share the task\'s memory, with no hard limit of its size each');
+    assert.equal(command.memory, undefined);
+    assert.ok(clone.memoryReservation! + command.memoryReservation! <= Number(td.memory), 'their reservations fit in the task');
+
+    // a new executor revision (new credentials, a new executor script): the clone follows it
+    const base = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: env.MYCLI_TASK_DEFINITION }))).taskDefinition!;
+    const next = (await ecs.send(new RegisterTaskDefinitionCommand({
+      family: base.family, taskRoleArn: base.taskRoleArn, executionRoleArn: base.executionRoleArn, networkMode: base.networkMode,
+      requiresCompatibilities: base.requiresCompatibilities, cpu: base.cpu, memory: base.memory,
+      containerDefinitions: base.containerDefinitions!.map((c) => ({ ...c, environment: [...(c.environment ?? []), { name: 'NEW_REVISION', value: '1' }] })),
+    }))).taskDefinition!;
+    const cfg = { ...configFromEnv(env), taskDefinition: next.taskDefinitionArn! };
+    const followed = await taskDefinitionForImage(ecs, cfg, 'python:3.12-slim');
+    const renewed = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: followed }))).taskDefinition!;
+    assert.equal(renewed.revision, 2, 'registered again from the new executor revision');
+    assert.ok(renewed.containerDefinitions!.find((c) => c.name === 'clone')!.environment!.some((e) => e.name === 'NEW_REVISION'));
+    assert.equal(await taskDefinitionForImage(ecs, cfg, 'python:3.12-slim'), followed, 'and reused while it stays the same');
   });
 
   it('task state changes record exit codes, failures and a task that never started; the deadline sweep stops overdue tasks', async () => {

@@ -23,6 +23,10 @@ export const COMMAND_WRAPPER = [
 ].join('\n');
 
 const WORKSPACE = '/workspace';
+/** On the clone container: the executor definition (ARN with its revision) it was made from. */
+const BASE_LABEL = 'mycli.base-task-definition';
+/** Each container's soft memory reservation (MiB) in a custom image's task: the two fit in the smallest task (512). */
+const CONTAINER_RESERVATION_MIB = 128;
 
 export function imageFamily(stackName: string, image: string): string {
   return `${stackName}-image-${createHash('sha256').update(image).digest('hex').slice(0, 16)}`;
@@ -31,23 +35,31 @@ export function imageFamily(stackName: string, image: string): string {
 const env = (vars: Record<string, string | undefined>): KeyValuePair[] =>
   Object.entries(vars).filter(([, v]) => v !== undefined && v !== '').map(([name, value]) => ({ name, value: value! }));
 
-/** The task definition for a custom image: registered from the executor's own definition the first time, then reused. */
+/**
+ * The task definition for a custom image: registered from the executor's own definition, and
+ * reused while that definition is the same revision (new Git credentials, a new executor, a
+ * redeployed stack make a new one, which the clone must follow).
+ */
 export async function taskDefinitionForImage(ecs: ECSClient, cfg: AwsPlatformConfig, image: string): Promise<string> {
   const family = imageFamily(cfg.stackName, image);
+  const base = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: cfg.taskDefinition }))).taskDefinition!;
   try {
-    const found = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
-    const td = found.taskDefinition;
-    if (td?.status === 'ACTIVE' && td.containerDefinitions?.some((c) => c.name === 'command' && c.image === image)) return td.taskDefinitionArn!;
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }))).taskDefinition;
+    const sameBase = td?.containerDefinitions?.some((c) => c.name === 'clone' && c.dockerLabels?.[BASE_LABEL] === base.taskDefinitionArn);
+    if (td?.status === 'ACTIVE' && sameBase && td.containerDefinitions?.some((c) => c.name === 'command' && c.image === image)) return td.taskDefinitionArn!;
   } catch (err) {
     if (!/Unable to describe task definition|not found|does not exist|ClientException/i.test(`${(err as Error).name} ${(err as Error).message}`)) throw err;
   }
-  const base = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: cfg.taskDefinition }))).taskDefinition!;
-  const executor = base.containerDefinitions!.find((c) => c.name === 'executor')!;
+  // The task's memory is the containers' to share: a hard limit of the task's size on each would
+  // ask for twice what the task has. A small soft reservation each, and no limit but the task's.
+  const { memory: _memory, memoryReservation: _reservation, ...executor } = base.containerDefinitions!.find((c) => c.name === 'executor')!;
   const mountPoints = [{ sourceVolume: 'workspace', containerPath: WORKSPACE, readOnly: false }];
   const clone: ContainerDefinition = {
     ...executor,
     name: 'clone',
     essential: false,
+    dockerLabels: { ...executor.dockerLabels, [BASE_LABEL]: base.taskDefinitionArn! },
+    memoryReservation: CONTAINER_RESERVATION_MIB,
     environment: [...(executor.environment ?? []), { name: 'MYCLI_MODE', value: 'clone' }, { name: 'MYCLI_WORKSPACE', value: WORKSPACE }],
     mountPoints,
   };
@@ -55,7 +67,7 @@ export async function taskDefinitionForImage(ecs: ECSClient, cfg: AwsPlatformCon
     name: 'command',
     image,
     essential: true,
-    ...(executor.memory ? { memory: executor.memory } : {}),
+    memoryReservation: CONTAINER_RESERVATION_MIB,
     entryPoint: ['sh', '-c'],
     command: [COMMAND_WRAPPER],
     dependsOn: [{ containerName: 'clone', condition: 'SUCCESS' }],
