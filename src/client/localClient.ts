@@ -2,12 +2,11 @@
 import type { AdmissionLimits } from '../backend/local/admission';
 import { LocalPlatform } from '../backend/local/localPlatform';
 import { Orchestrator } from '../backend/orchestrator';
-import { loadUserConfig, mycliHome } from '../shared/userConfig';
+import { mycliHome } from '../shared/userConfig';
 import { InProcessClient } from './inProcessClient';
 
 export async function localOrchestrator(env: NodeJS.ProcessEnv, admission?: AdmissionLimits): Promise<Orchestrator> {
-  const userConfig = await loadUserConfig(env);
-  return new Orchestrator(new LocalPlatform({ home: mycliHome(env), env, userConfig, ...(admission ? { admission } : {}) }));
+  return new Orchestrator(new LocalPlatform({ home: mycliHome(env), env, ...(admission ? { admission } : {}) }));
 }
 
 export async function localClient(env: NodeJS.ProcessEnv): Promise<InProcessClient> {

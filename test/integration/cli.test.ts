@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI_BACKENDS, CliBackend, CliBackendFactory, inProcessBackend, mycli, serveBackend } from '../support/cli';
+import { CLI_BACKENDS, CliBackend, CliBackendFactory, cliEnv, inProcessBackend, mycli, serveBackend } from '../support/cli';
 import { makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { GitServer, SmartHttpServer, SshdServer, startGitDaemon, startSmartHttp, startSshd } from '../support/gitServers';
 import { sleep } from '../support/proc';
@@ -252,6 +252,20 @@ describe('credentials end to end', function () {
         for (const f of readdirSync(dir)) {
           if (f.endsWith('.json') || f.endsWith('.log')) assert.ok(!readFileSync(join(dir, f), 'utf8').includes(TOKEN), `${f} holds no token`);
         }
+      } finally {
+        await backend.stop();
+      }
+    });
+
+    it(`uses a token set with mycli config set after the backend started (${label})`, async () => {
+      const backend = await factory({});
+      try {
+        const serverEnv = cliEnv({ MYCLI_HOME: backend.stateHome });
+        const set = await mycli(['config', 'set', 'git.github_token', TOKEN], { env: serverEnv });
+        assert.equal(set.code, 0, set.stderr);
+        const r = await mycli(['exec', '--repo', http.url('private'), 'cat secret.txt'], { env: backend.env });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'private content\n');
       } finally {
         await backend.stop();
       }

@@ -12,7 +12,7 @@ import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListReques
 import { invalid, MycliError } from '../../shared/errors';
 import { redactRepoUrl } from '../../shared/repoUrl';
 import { isTerminal } from '../../shared/status';
-import type { UserConfig } from '../../shared/userConfig';
+import { loadUserConfig, type UserConfig } from '../../shared/userConfig';
 import type { Platform, RunInput } from '../platform';
 import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { entrypointPath, supervisorPath } from './assets';
@@ -34,7 +34,11 @@ export interface LocalPlatformOptions {
   home: string;
   /** Where Git credentials and runtime settings are read from (normally process.env). */
   env: NodeJS.ProcessEnv;
-  userConfig: UserConfig;
+  /**
+   * A fixed user config (tests). Otherwise it is read as each run starts, so Git credentials set
+   * while `mycli serve` or the extension runs (mycli config set, Set Git Credentials) are used.
+   */
+  userConfig?: UserConfig;
   killGraceSeconds?: number;
   /** `mycli serve`: how many runs at once, how many waiting (none: no limit). */
   admission?: AdmissionLimits;
@@ -165,8 +169,9 @@ export class LocalPlatform implements Platform {
 
   private async launch(dir: string, record: LocalRecord, req: ExecRequest, choice: RuntimeChoice, input: RunInput = {}): Promise<ExecResponse> {
     const id = record.execution_id;
-    const creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig);
+    let creds: GitCredentials = {};
     try {
+      creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig ?? (await loadUserConfig(this.opts.env)));
       await mkdir(join(dir, FILES.secrets), { mode: 0o700 });
       const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
       await this.launchSupervisor(dir, payload, input.stdinFd);
