@@ -42,7 +42,9 @@ await build({
   plugins: [lazyVendor, lazyDeployer],
 });
 await chmod('dist/cli.js', 0o755);
-// The AWS deployer and SDK: loaded by `mycli init|destroy|credentials` only.
+// The AWS deployer and SDK, a bundle of its own loaded on first use: by `mycli init|destroy|credentials`
+// and by the extension's Deploy/Destroy Backend and Set Git Credentials (src/extension/deploy/deployer.ts),
+// so neither the CLI's start nor the extension's activation parses the SDK.
 await build({ ...common, sourcemap: false, minify: true, entryPoints: ['src/deploy/index.ts'], outfile: 'dist/deploy.js' });
 
 // The detached process that supervises one local execution (started by the local platform).
@@ -88,6 +90,3 @@ await writeFile('dist/template.yaml', template);
 
 // The VS Code extension: `vscode` is the host's; yaml/ajv load from dist/vendor on first use, like the CLI's.
 await build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyVendor] });
-// The deployer with the AWS SDK, for the extension's Deploy/Destroy Backend and Set Git Credentials:
-// a bundle of its own, loaded on first use (src/extension/deploy/deployer.ts), so activation never parses the SDK.
-await build({ ...common, entryPoints: ['src/deploy/index.ts'], outfile: 'dist/deploy.js', minify: true, sourcemap: false });

@@ -1,4 +1,5 @@
 /** One client interface for both ways of reaching a backend: over HTTP, or in-process (local). */
+import { isTerminal } from '../shared/status';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, ListResponse, LogsRequest, LogsResponse } from '../shared/contract';
 
 /** Input for a run that only an in-process backend can take (see ApiClient.takesInput). */
@@ -28,6 +29,21 @@ export interface ApiClient {
 /** Waits for `executionId` to change as well as `client` can tell, at most `maxMs`. */
 export function waitForChange(client: ApiClient, executionId: string, maxMs: number): Promise<void> {
   return client.waitForChange ? client.waitForChange(executionId, maxMs) : new Promise((r) => setTimeout(r, maxMs));
+}
+
+/**
+ * The execution's status once it has ended (a log can be complete a moment before the status
+ * says so), waking on the platform's changes where the client can watch them; undefined if
+ * `signal` aborts first.
+ */
+export async function waitForEnd(client: ApiClient, executionId: string, signal?: AbortSignal): Promise<ExecutionInfo | undefined> {
+  let info = await client.status(executionId);
+  while (!isTerminal(info.status)) {
+    if (signal?.aborted) return undefined;
+    await waitForChange(client, executionId, client.pollIntervalMs);
+    info = await client.status(executionId);
+  }
+  return info;
 }
 
 /** Shared by both clients: each action is one body sent to `POST /execute`. */

@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
 import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { type ExecInput, waitForChange } from '../../client/apiClient';
+import { type ExecInput, waitForEnd } from '../../client/apiClient';
 import { followLogs } from '../../client/logFollower';
 import type { ExecutionInfo } from '../../shared/contract';
 import { localRefExists } from '../../shared/git';
-import { isTerminal } from '../../shared/status';
 import { resolveRun } from '../../shared/resolveRun';
 import { chooseBackend } from '../backendChoice';
 import { EXIT, exitCodeOf } from '../exitCodes';
@@ -102,11 +101,7 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
-  let info = await backend.client.status(id);
-  while (!isTerminal(info.status)) {
-    await waitForChange(backend.client, id, backend.client.pollIntervalMs);
-    info = await backend.client.status(id);
-  }
+  const info = (await waitForEnd(backend.client, id))!;
   progress(summary(info));
   await hintUnpushedRef(info, flags.remote ?? 'origin');
   return exitCodeOf(info);

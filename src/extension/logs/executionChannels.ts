@@ -3,11 +3,10 @@
  * live until the run ends, through the same log follower as the CLI.
  */
 import * as vscode from 'vscode';
-import type { ApiClient } from '../../client/apiClient';
+import { type ApiClient, waitForEnd } from '../../client/apiClient';
 import { followLogs } from '../../client/logFollower';
 import type { ExecutionInfo } from '../../shared/contract';
 import { errorMessage } from '../../shared/errors';
-import { isTerminal } from '../../shared/status';
 import { endMessage } from '../statusText';
 import { commandLabel } from '../treeViews/executionModel';
 import { LogRenderer, RenderStep } from './logRenderer';
@@ -80,11 +79,8 @@ export class ExecutionChannels implements vscode.Disposable {
       const result = await followLogs(client, id, (events) => apply(entry.renderer.push(events)), { follow: true, signal: entry.abort.signal });
       apply(entry.renderer.finish());
       if (!result.complete) return undefined;
-      let info = await client.status(id);
-      while (!isTerminal(info.status) && !entry.abort.signal.aborted) {
-        await new Promise((r) => setTimeout(r, Math.max(client.pollIntervalMs, 200)));
-        info = await client.status(id);
-      }
+      const info = await waitForEnd(client, id, entry.abort.signal);
+      if (!info) return undefined;
       entry.channel.appendLine(`\n${endMessage(info)}`);
       entry.ended = true;
       return info;
