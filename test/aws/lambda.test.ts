@@ -7,6 +7,7 @@ import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } fro
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { imageFamily, taskDefinitionForImage } from '../../src/backend/aws/taskLauncher';
 import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
+import { stopOverdueTasks } from '../../src/backend/aws/taskEvents';
 import { configFromEnv } from '../../src/backend/aws/config';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -217,6 +218,16 @@ describe('aws: the Lambda bundle against moto', function () {
     s = (await call({ action: 'status', execution_id: secret.execution_id })).json;
     assert.match(s.stopped_reason, /could not read the Git credentials secret.*mycli credentials set/);
     const late = await run();
+    // a StopTask that fails (throttled, not allowed) leaves the task running: not recorded, tried again next sweep
+    const throttled = new ECSClient(clientConfig(moto.endpoint));
+    throttled.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'StopTaskCommand') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return next(args);
+    }, { step: 'initialize', name: 'throttleStopTask' });
+    const failing = new AwsPlatform(configFromEnv(process.env), { ecs: throttled, logs, db: new DynamoDBClient(clientConfig(moto.endpoint)) });
+    const notSwept = await stopOverdueTasks(failing, Date.now() + 60_000 + 6 * 60_000);
+    assert.ok(!notSwept.stopped.includes(late.execution_id), JSON.stringify(notSwept));
+    assert.notEqual((await call({ action: 'status', execution_id: late.execution_id })).json.status, 'TIMED_OUT');
     const swept = await handler({ version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', region: REGION,
       time: new Date(Date.now() + 60_000 + 6 * 60_000).toISOString(), resources: ['arn:aws:events:us-east-1:123456789012:rule/lam-DeadlineRule'], detail: {} }) as { stopped: string[] };
     assert.ok(swept.stopped.includes(late.execution_id), JSON.stringify(swept));

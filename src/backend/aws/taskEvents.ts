@@ -27,8 +27,10 @@ export async function stopOverdueTasks(platform: AwsPlatform, now = Date.now()):
   for (const item of await platform.history.open(since)) {
     if (item.deadline > now) continue;
     if (item.task_arn) {
-      await platform.clients.ecs.send(new StopTaskCommand({ cluster: platform.cfg.cluster, task: item.task_arn, reason: `${DEADLINE_REASON} (${item.timeout_seconds} s)` }))
-        .catch(() => undefined); // already gone: the state change (or the next status read) records it
+      const stoppedNow = await platform.clients.ecs.send(new StopTaskCommand({ cluster: platform.cfg.cluster, task: item.task_arn, reason: `${DEADLINE_REASON} (${item.timeout_seconds} s)` }))
+        .then(() => true, (err: Error) => /not found/i.test(err.message)); // gone already: stopped as far as it goes
+      // Throttled, or not allowed: still running, so not recorded as stopped; the next sweep tries again.
+      if (!stoppedNow) continue;
     }
     await platform.history.update(item.execution_id, {
       status: 'TIMED_OUT', exit_code: 124, stopped_at: new Date(now).toISOString(), stopped_reason: `timed out after ${item.timeout_seconds} seconds (stopped at its deadline)`,
