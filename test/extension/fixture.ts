@@ -19,6 +19,9 @@ export async function suiteFixture(): Promise<SuiteFixture> {
   const workspace = join(tmp, 'workspace');
   await mkdir(workspace);
   await writeFile(join(workspace, '.mycli.yaml'), `repo: ${repo.bareDir}\nbranch: main\n`);
+  // a second config, told apart by its timeout: Run This Config must use the one it is given
+  await mkdir(join(workspace, 'ci'));
+  await writeFile(join(workspace, 'ci', '.mycli.yaml'), `repo: ${repo.bareDir}\nbranch: main\ntimeout: 1234\n`);
   // vscode and mocha come from the host and node_modules at run time.
   const outdir = join(ROOT, '.cache', 'extension-tests');
   await build({

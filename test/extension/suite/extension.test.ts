@@ -60,8 +60,9 @@ describe('mycli extension (in the extension host)', () => {
   });
 
   it('Run This Config runs with the .mycli.yaml it is given; a failure keeps its exit code', async () => {
-    const id = await vscode.commands.executeCommand<string>('mycli.runConfigFile', vscode.Uri.file(join(folder().fsPath, '.mycli.yaml')), 'exit 7');
+    const id = await vscode.commands.executeCommand<string>('mycli.runConfigFile', vscode.Uri.file(join(folder().fsPath, 'ci', '.mycli.yaml')), 'exit 7');
     const info = await finished(id);
+    assert.equal(info.timeout_seconds, 1234, 'the settings of ci/.mycli.yaml, not of the folder\'s own');
     assert.equal(info.status, 'FAILED');
     assert.equal(info.exit_code, 7);
   });
