@@ -120,7 +120,7 @@ export async function waitForStack(s: Session, since: Date, action: 'create' | '
         await s.cfn.send(new s.sdk.CancelUpdateStackCommand({ StackName: s.stackName })).catch(() => undefined);
         throw new MycliError('conflict', `deploy cancelled: the update of stack ${s.stackName} is being rolled back to its previous state`);
       }
-      throw new MycliError('conflict', `cancelled: stack ${s.stackName} is still being ${action === 'create' ? 'created' : 'deleted'} in AWS; run "mycli ${action === 'create' ? 'destroy' : 'destroy'} --stack-name ${s.stackName}" to remove it`);
+      throw new MycliError('conflict', `cancelled: stack ${s.stackName} is still being ${action === 'create' ? 'created' : 'deleted'} in AWS; run "mycli destroy --stack-name ${s.stackName}" to remove it`);
     }
     const stack = await findStack(s);
     const events = stack || action !== 'delete' ? await newEvents(s, seen, since).catch(() => []) : [];
