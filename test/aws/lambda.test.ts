@@ -8,6 +8,7 @@ import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTas
 import { imageFamily, taskDefinitionForImage } from '../../src/backend/aws/taskLauncher';
 import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
 import { stopOverdueTasks } from '../../src/backend/aws/taskEvents';
+import { History } from '../../src/backend/aws/history';
 import { configFromEnv } from '../../src/backend/aws/config';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -217,6 +218,16 @@ describe('aws: the Lambda bundle against moto', function () {
     await stopped(secret.task_arn, secret.execution_id, [{ name: 'executor' }], 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm');
     s = (await call({ action: 'status', execution_id: secret.execution_id })).json;
     assert.match(s.stopped_reason, /could not read the Git credentials secret.*mycli credentials set/);
+    // events out of order: a late PROVISIONING never takes a RUNNING run back
+    const order = await run();
+    const event = (lastStatus: string) => handler({ source: 'aws.ecs', 'detail-type': 'ECS Task State Change',
+      detail: { taskArn: order.task_arn, startedBy: order.execution_id, lastStatus, desiredStatus: 'RUNNING', ...(lastStatus === 'RUNNING' ? { startedAt: new Date().toISOString() } : {}), containers: [{ name: 'executor' }] } });
+    // read from the table itself: a status call would ask ECS again and mend what an event broke
+    const history = new History(new DynamoDBClient(clientConfig(moto.endpoint)), env.MYCLI_TABLE!);
+    await event('RUNNING');
+    assert.equal((await history.get(order.execution_id))!.status, 'RUNNING');
+    await event('PROVISIONING');
+    assert.equal((await history.get(order.execution_id))!.status, 'RUNNING');
     const late = await run();
     // a StopTask that fails (throttled, not allowed) leaves the task running: not recorded, tried again next sweep
     const throttled = new ECSClient(clientConfig(moto.endpoint));

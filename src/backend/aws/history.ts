@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionInfo } from '../../shared/contract';
-import { ExecutionStatus, TERMINAL_STATUSES } from '../../shared/status';
+import { ExecutionStatus, STATUSES, TERMINAL_STATUSES } from '../../shared/status';
 
 export interface ExecutionItem extends ExecutionInfo {
   kind: 'execution';
@@ -33,13 +33,19 @@ export class History {
     return out.Item ? (unmarshall(out.Item) as ExecutionItem) : undefined;
   }
 
-  /** Sets fields unless the item already ended (a final status is never overwritten); false when it had. */
+  /**
+   * Sets fields unless the item already ended (a final status is never overwritten) or the new
+   * status would take it back (ECS's events come in any order: a late PROVISIONING never undoes
+   * RUNNING); false when it was not set.
+   */
   async update(id: string, fields: Partial<ExecutionItem>): Promise<boolean> {
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return true;
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};
-    OPEN.forEach((s, i) => (values[`:open${i}`] = s));
+    // STATUSES is in the order a run goes through them
+    const from = fields.status ? OPEN.filter((s) => STATUSES.indexOf(s) <= STATUSES.indexOf(fields.status!)) : OPEN;
+    from.forEach((s, i) => (values[`:open${i}`] = s));
     const sets = entries.map(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:v${i}`] = v;
@@ -50,7 +56,7 @@ export class History {
         TableName: this.table,
         Key: marshall({ execution_id: id }),
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `#status IN (${OPEN.map((_, i) => `:open${i}`).join(', ')})`,
+        ConditionExpression: `#status IN (${from.map((_, i) => `:open${i}`).join(', ')})`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
       }));
