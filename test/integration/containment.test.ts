@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep } from '../support/proc';
+import { sleep, waitFor } from '../support/proc';
 
 /** A sleep duration no other process on the machine uses: `sleep <tag>` names a process of this test. */
 const tag = (): string => `${randomInt(100000, 999999)}.${randomInt(100, 999)}`;
@@ -44,16 +44,6 @@ async function statusOf(env: NodeJS.ProcessEnv, id: string): Promise<Record<stri
   const r = await mycli(['status', '--json', id], { env });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const modes: Array<[string, NodeJS.ProcessEnv]> = [

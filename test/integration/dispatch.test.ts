@@ -11,16 +11,8 @@ import { join } from 'node:path';
 import { cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep } from '../support/proc';
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { sleep, waitFor } from '../support/proc';
+import { isAlive } from '../../src/backend/local/processes';
 
 /** The spares waiting under `home`: pid and socket path. */
 function spares(home: string): Array<{ pid: number; socket: string }> {
@@ -31,16 +23,6 @@ function spares(home: string): Array<{ pid: number; socket: string }> {
       .filter((n) => n.endsWith('.sock'))
       .map((n) => ({ pid: Number(n.split('.')[0]), socket: join(root, build, n) })),
   );
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const runId = (stderr: string): string => /(exec-\S+) (SUCCEEDED|FAILED|STOPPED|TIMED_OUT)/.exec(stderr)![1]!;
@@ -157,7 +139,7 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
       const d = await mycli(['exec', '--detach', '--repo', `git://127.0.0.1:${port}/app.git`, `touch ${marker}`], { env });
       assert.equal(d.code, 0, d.stderr);
       const id = d.stdout.trim();
-      await waitFor('the clone to connect', () => (sockets.length ? true : undefined));
+      await waitFor('the clone to connect', () => (sockets.length ? true : undefined), 20000, 50);
       const k = await mycli(['kill', id], { env });
       assert.equal(k.code, 0, k.stderr);
       const s = await mycli(['status', '--json', id], { env });

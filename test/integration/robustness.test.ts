@@ -10,17 +10,7 @@ import { join } from 'node:path';
 import { CLI, cliEnv, mycli, startServe } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep } from '../support/proc';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { sleep, waitFor } from '../support/proc';
 
 async function status(env: NodeJS.ProcessEnv, id: string): Promise<Record<string, unknown>> {
   const r = await mycli(['status', '--json', id], { env });

@@ -244,3 +244,14 @@ export async function isExecutable(p: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Polls `probe` until it gives a value (not undefined), and returns it; fails the test after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
