@@ -36,10 +36,20 @@ export async function listRemotes(info: GitInfo): Promise<string[]> {
   return r.out === '' ? [] : r.out.split('\n');
 }
 
-/** The URL of a remote (as git would fetch it); an error that names the remotes there are when it does not exist. */
-export async function remoteUrl(info: GitInfo, remote: string): Promise<string> {
-  const url = remote.startsWith('-') ? { ok: false, out: '' } : await git(info.topLevel, ['remote', 'get-url', remote]);
-  if (url.ok && url.out !== '') return url.out;
+/** The URL of a remote of the work tree at `cwd` (as git would fetch it), or undefined when there is none. */
+export async function findRemoteUrl(cwd: string, remote: string): Promise<string | undefined> {
+  if (remote.startsWith('-')) return undefined;
+  const url = await git(cwd, ['remote', 'get-url', remote]);
+  return url.ok && url.out !== '' ? url.out : undefined;
+}
+
+/**
+ * The URL of a remote (as git would fetch it; `known`: already looked up with findRemoteUrl);
+ * an error that names the remotes there are when it does not exist.
+ */
+export async function remoteUrl(info: GitInfo, remote: string, known?: Promise<string | undefined>): Promise<string> {
+  const url = await (known ?? findRemoteUrl(info.topLevel, remote));
+  if (url !== undefined) return url;
   const remotes = await listRemotes(info);
   if (!remotes.includes(remote)) {
     const others = remotes.length ? `its remotes are ${remotes.join(', ')}; pick one with --remote NAME` : 'it has no remotes; add one with "git remote add origin URL" or pass --repo URL';
@@ -48,9 +58,9 @@ export async function remoteUrl(info: GitInfo, remote: string): Promise<string> 
   throw configError(`cannot read the URL of remote "${remote}" in ${info.topLevel}`, 'repo');
 }
 
-/** How many local commits of the current branch its upstream lacks (0 when unknown). */
-export async function unpushedCommits(info: GitInfo): Promise<number> {
-  const r = await git(info.topLevel, ['rev-list', '--count', '@{upstream}..HEAD']);
+/** How many local commits of the current branch (of the work tree at `cwd`) its upstream lacks (0 when unknown). */
+export async function unpushedCommits(cwd: string): Promise<number> {
+  const r = await git(cwd, ['rev-list', '--count', '@{upstream}..HEAD']);
   return r.ok ? Number(r.out) || 0 : 0;
 }
 

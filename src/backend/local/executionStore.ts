@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ExecutionInfo } from '../../shared/contract';
 import { writeFileAtomic, writeFileAtomicSync } from '../../shared/atomicFile';
 import { MycliError } from '../../shared/errors';
+import { settleAll } from '../../shared/settleAll';
 import { isTerminal } from '../../shared/status';
 import { isDiskFull, writeFailure } from './diskSpace';
 
@@ -82,8 +83,10 @@ export class ExecutionStore {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
     try {
-      await writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600);
-      await writeFile(join(dir, FILES.reserve), randomBytes(RESERVE_BYTES), { mode: 0o600 });
+      await settleAll([
+        writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600),
+        writeFile(join(dir, FILES.reserve), randomBytes(RESERVE_BYTES), { mode: 0o600 }),
+      ]);
     } catch (err) {
       await this.discard(dir);
       throw this.cannotStart(err);

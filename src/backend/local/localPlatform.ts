@@ -4,10 +4,11 @@
  * state in files under `$MYCLI_HOME/local`. Same contract, statuses and exit codes as aws.
  */
 import { execFile } from 'node:child_process';
-import { watch } from 'node:fs';
 import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomicFile';
+import { settleAll } from '../../shared/settleAll';
+import { FolderWatch } from './folderWatch';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
 import { redactRepoUrl } from '../../shared/repoUrl';
@@ -83,6 +84,7 @@ export class LocalPlatform implements Platform {
   /** With admission limits: runs holding a slot, and runs waiting for one, in order. */
   private readonly active = new Set<string>();
   private queue: QueuedRun[] = [];
+  private readonly folderWatches = new Map<string, FolderWatch>();
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumping = false;
   /** The supervisor got ahead of its run (prepareStart), for a run with this input. */
@@ -124,13 +126,15 @@ export class LocalPlatform implements Platform {
       };
       const dir = await this.store.create(record);
       try {
-        await mkdir(join(dir, FILES.workspace), { mode: 0o700 });
-        await mkdir(join(dir, FILES.home), { mode: 0o700 });
-        await writeFile(join(dir, FILES.log), '', { mode: 0o600 });
-        if (choice.note) await appendFile(join(dir, FILES.log), encodeRecord('mycli', Buffer.from(`mycli: ${choice.note}\n`)));
-        // The request waits on disk (0600, no Git credentials: those are read when it starts), so
-        // the queue outlives a restart of the server.
-        if (queued) await writeFileAtomic(join(dir, FILES.request), JSON.stringify(req), 0o600);
+        // at once, not one after another: each is a trip through the thread pool of a run's start
+        await settleAll([
+          mkdir(join(dir, FILES.workspace), { mode: 0o700 }),
+          mkdir(join(dir, FILES.home), { mode: 0o700 }),
+          writeFile(join(dir, FILES.log), choice.note ? encodeRecord('mycli', Buffer.from(`mycli: ${choice.note}\n`)) : '', { mode: 0o600 }),
+          // The request waits on disk (0600, no Git credentials: those are read when it starts), so
+          // the queue outlives a restart of the server.
+          queued && writeFileAtomic(join(dir, FILES.request), JSON.stringify(req), 0o600),
+        ]);
       } catch (err) {
         // Not started, so not kept (a full disk, most likely): the error says why.
         await this.store.discard(dir);
@@ -171,8 +175,10 @@ export class LocalPlatform implements Platform {
     const id = record.execution_id;
     let creds: GitCredentials = {};
     try {
-      creds = await resolveGitCredentials(this.opts.env, this.opts.userConfig ?? (await loadUserConfig(this.opts.env)));
-      await mkdir(join(dir, FILES.secrets), { mode: 0o700 });
+      [creds] = await settleAll([
+        (async () => resolveGitCredentials(this.opts.env, this.opts.userConfig ?? (await loadUserConfig(this.opts.env))))(),
+        mkdir(join(dir, FILES.secrets), { mode: 0o700 }),
+      ]);
       const payload = await this.payload(dir, id, req, choice.image, choice.imagePresent ?? true, creds, input.stdinFd !== undefined);
       await this.launchSupervisor(dir, payload, input.stdinFd);
     } catch (err) {
@@ -309,9 +315,11 @@ export class LocalPlatform implements Platform {
     if (!image) {
       // The run's env reaches the command only: from a file the executor reads just before it starts it.
       const commandEnvFile = join(dir, FILES.commandEnv);
-      await writeFile(commandEnvFile, Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}\0`).join(''), { mode: 0o600 });
+      const [, isolation] = await settleAll([
+        writeFile(commandEnvFile, Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}\0`).join(''), { mode: 0o600 }),
+        checkIsolation(env, join(this.opts.home, 'local', 'isolation-probe')),
+      ]);
       const runEnv = { ...base, ...executor, MYCLI_MODE: 'run' };
-      const isolation = await checkIsolation(env, join(this.opts.home, 'local', 'isolation-probe'));
       const run: SupervisorStep = isolation.available
         ? {
           ...isolatedStep({
@@ -515,22 +523,12 @@ export class LocalPlatform implements Platform {
 
   /** Wakes on any change in the run's folder (its supervisor appends the log, renames the record in). */
   waitForChange(id: string, maxMs: number): Promise<void> {
-    const dir = this.store.dir(id);
-    return new Promise((resolve) => {
-      let watcher: ReturnType<typeof watch> | undefined;
-      const done = (): void => {
-        clearTimeout(timer);
-        watcher?.close();
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      try {
-        watcher = watch(dir, { persistent: false }, done);
-        watcher.on('error', () => undefined);
-      } catch {
-        // no such folder (yet) or no watcher left: the timer alone
-      }
-    });
+    let w = this.folderWatches.get(id);
+    if (!w) {
+      w = new FolderWatch(this.store.dir(id), () => this.folderWatches.delete(id));
+      this.folderWatches.set(id, w);
+    }
+    return w.wait(maxMs);
   }
 
   async stop(id: string): Promise<KillResponse> {

@@ -1,0 +1,66 @@
+// FolderWatch: a run's follower waits for the next change in the run's folder; a change that
+// lands between two of its waits (while it reads) must wake the next wait, not be missed.
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { FolderWatch } from '../../src/backend/local/folderWatch';
+import { settleAll } from '../../src/shared/settleAll';
+import { makeTempDir, removeDir } from '../support/gitRepos';
+
+// Far longer than the tests' own timeout: a wait that resolves did so because of a change.
+const FOREVER_MS = 600_000;
+
+describe('FolderWatch', function () {
+  this.timeout(10_000);
+  let tmp: string;
+  let closed = 0;
+  beforeEach(async () => {
+    tmp = await makeTempDir('mycli-folderwatch-');
+  });
+  afterEach(async () => {
+    if (tmp) await removeDir(tmp);
+  });
+
+  it('wakes a wait at the next change', async () => {
+    const w = new FolderWatch(tmp, () => closed++);
+    const waited = w.wait(FOREVER_MS);
+    writeFileSync(path.join(tmp, 'log'), 'a');
+    await waited;
+  });
+
+  it('a change between two waits wakes the second at once', async () => {
+    const w = new FolderWatch(tmp, () => closed++);
+    const first = w.wait(FOREVER_MS);
+    writeFileSync(path.join(tmp, 'log'), 'a');
+    await first;
+    // the follower reads now; meanwhile the supervisor writes again
+    writeFileSync(path.join(tmp, 'record'), 'b');
+    await new Promise((r) => setTimeout(r, 100)); // the change is delivered while nobody waits
+    await w.wait(FOREVER_MS);
+  });
+
+  it('a wait with no change ends at its time', async () => {
+    const w = new FolderWatch(tmp, () => closed++);
+    await w.wait(50);
+  });
+
+  it('a folder that does not exist leaves the waits to their time', async () => {
+    const before = closed;
+    const w = new FolderWatch(path.join(tmp, 'missing'), () => closed++);
+    await w.wait(50);
+    assert.equal(closed, before);
+  });
+});
+
+describe('settleAll', () => {
+  it('gives every value in order', async () => {
+    assert.deepEqual(await settleAll([Promise.resolve(1), 'two', Promise.resolve(3)]), [1, 'two', 3]);
+  });
+
+  it('rejects with the first failure only once every promise has settled', async () => {
+    let slowDone = false;
+    const slow = new Promise<void>((r) => setTimeout(() => { slowDone = true; r(); }, 50));
+    await assert.rejects(settleAll([Promise.reject(new Error('first')), slow, Promise.reject(new Error('second'))]), /first/);
+    assert.ok(slowDone, 'rejected before the slow one settled');
+  });
+});
