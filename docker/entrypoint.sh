@@ -83,6 +83,7 @@ readonly EX_CONFIG=78 EX_CLONE=79 EX_TIMEOUT=124
 readonly LEFTOVER_GRACE=2
 
 TMP_DIR=''
+GATE_FD=''
 # what git runs for a username or password: `false` (ask no one) unless a token is given
 ASKPASS=false
 MASKS=()
@@ -114,6 +115,7 @@ say() {
 fail() {
   local code=$1
   shift
+  pass_gate
   say "$@"
   exit "$code"
 }
@@ -307,18 +309,27 @@ if [[ ${_MYCLI_RESUMED-} == 1 ]]; then
 fi
 unset _MYCLI_RESUMED
 
-# started ahead, while another process clones: nothing happens, not even the
-# phase, before that process says go
-if [[ ${MYCLI_GATE_FD-} =~ ^[0-9]{1,3}$ ]]; then
-  _go=''
-  IFS= read -r -n 1 _go <&"$MYCLI_GATE_FD" 2>/dev/null
-  exec {MYCLI_GATE_FD}<&-
-  [[ -n $_go ]] || exit 0
-  unset _go
-fi
+# Started ahead while another process clones: the run step reads and checks its
+# settings, then waits here. Nothing shows, not even the phase, before that
+# process says go; at end of file it exits having done nothing.
+[[ ${MYCLI_GATE_FD-} =~ ^[0-9]{1,3}$ ]] && GATE_FD=$MYCLI_GATE_FD
 unset MYCLI_GATE_FD
 
-((RESUMED)) || phase config
+pass_gate() {
+  [[ -n $GATE_FD ]] || return 0
+  local go='' fd=$GATE_FD
+  GATE_FD=''
+  IFS= read -r -n 1 go <&"$fd" 2>/dev/null
+  exec {fd}<&-
+  [[ -n $go ]] || exit 0
+  ((RESUMED)) || phase config
+}
+
+if [[ -z $GATE_FD ]]; then
+  ((RESUMED)) || phase config
+elif [[ $MODE != run ]]; then
+  pass_gate # only a run step waits with its settings checked
+fi
 
 # secrets to mask, before anything is printed
 add_mask "${GITHUB_TOKEN-}"
@@ -474,8 +485,6 @@ if [[ $MODE != run ]]; then
     fi
     unset _entries
   fi
-elif [[ ! -d $DEST ]]; then
-  fail "$EX_CONFIG" "no checkout at $DEST; clone it first (MYCLI_MODE=clone) or use MYCLI_MODE=all"
 fi
 
 # run mode after a clone step of its own (the local platform): the URL and the
@@ -712,7 +721,14 @@ command_env() {
     CMD_ENV+=("$name=${USER_ENV[$name]}")
     unset "defaults[$name]"
   done
-  for name in $(compgen -e); do
+  # every exported variable, as compgen -e lists them, without a subshell
+  for name in "${!A@}" "${!B@}" "${!C@}" "${!D@}" "${!E@}" "${!F@}" "${!G@}" "${!H@}" "${!I@}" \
+    "${!J@}" "${!K@}" "${!L@}" "${!M@}" "${!N@}" "${!O@}" "${!P@}" "${!Q@}" "${!R@}" "${!S@}" \
+    "${!T@}" "${!U@}" "${!V@}" "${!W@}" "${!X@}" "${!Y@}" "${!Z@}" "${!a@}" "${!b@}" "${!c@}" \
+    "${!d@}" "${!e@}" "${!f@}" "${!g@}" "${!h@}" "${!i@}" "${!j@}" "${!k@}" "${!l@}" "${!m@}" \
+    "${!n@}" "${!o@}" "${!p@}" "${!q@}" "${!r@}" "${!s@}" "${!t@}" "${!u@}" "${!v@}" "${!w@}" \
+    "${!x@}" "${!y@}" "${!z@}" "${!_@}"; do
+    [[ -v $name && ${!name@a} == *x* ]] || continue
     [[ -v USER_ENV[$name] ]] && continue
     case $name in
       REPO_URL | REPO_BRANCH | USER_COMMAND | WORKDIR | TIMEOUT_SECONDS | KILL_GRACE_SECONDS | GIT_DEPTH | \
@@ -798,6 +814,10 @@ if [[ $MODE != run ]]; then
     say "cloned into $DEST"
     exit 0
   fi
+fi
+pass_gate
+if [[ $MODE == run && ! -d $DEST ]]; then
+  fail "$EX_CONFIG" "no checkout at $DEST; clone it first (MYCLI_MODE=clone) or use MYCLI_MODE=all"
 fi
 scrub_credentials
 unset GITHUB_TOKEN GITLAB_TOKEN SSH_PRIVATE_KEY GIT_ASKPASS GIT_SSH_COMMAND
