@@ -36,9 +36,11 @@
 #                       the container that holds the Git credentials
 #   MYCLI_EXIT_LINE     1: print "mycli: exit N" on stdout as the very last line
 #                       (the AWS task's log readers wait for it)
-#   MYCLI_GATE_FD       optional open descriptor (run mode): wait for one byte on
-#                       it before doing anything; at end of file (the clone failed
-#                       or the run was stopped) exit 0 at once, having done nothing.
+#   MYCLI_GATE_FD       optional open descriptor (run mode): read and check the
+#                       settings, then wait for one byte on it before anything
+#                       shows (phase, messages, a refusal); at end of file (the
+#                       clone failed or the run was stopped) exit 0 at once,
+#                       having done nothing.
 #                       The local platform starts the run step this way while the
 #                       clone step still runs, so its start-up costs no time
 #
