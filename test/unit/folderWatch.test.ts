@@ -39,6 +39,17 @@ describe('FolderWatch', function () {
     await w.wait(FOREVER_MS);
   });
 
+  it('with names given, only a change to one of them wakes', async () => {
+    const w = new FolderWatch(tmp, () => closed++, new Set(['output.log']));
+    let woken = false;
+    const waited = w.wait(FOREVER_MS).then(() => (woken = true));
+    writeFileSync(path.join(tmp, 'phase'), 'run');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(woken, false, 'woken by a file it does not follow');
+    writeFileSync(path.join(tmp, 'output.log'), 'a');
+    await waited;
+  });
+
   it('a wait with no change ends at its time', async () => {
     const w = new FolderWatch(tmp, () => closed++);
     await w.wait(50);

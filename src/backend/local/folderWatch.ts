@@ -14,9 +14,11 @@ export class FolderWatch {
   private readonly waiters = new Set<() => void>();
   private closeTimer?: NodeJS.Timeout;
 
+  /** `names`: the files whose changes wake (others, as a record's temporary file, do not); all when unset. */
   constructor(
     private readonly dir: string,
     private readonly onClose: () => void,
+    private readonly names?: ReadonlySet<string>,
   ) {}
 
   wait(maxMs: number): Promise<void> {
@@ -41,7 +43,9 @@ export class FolderWatch {
 
   private open(): void {
     try {
-      this.watcher = watch(this.dir, { persistent: false }, () => this.changed());
+      this.watcher = watch(this.dir, { persistent: false }, (_event, name) => {
+        if (!this.names || !name || this.names.has(name)) this.changed();
+      });
       this.watcher.on('error', () => this.close());
     } catch {
       // no such folder (yet) or no watcher left: the waits' timers alone

@@ -51,6 +51,8 @@ interface QueuedRun {
   ready: Promise<void>;
 }
 
+/** What a follower reads, and so what wakes it: the log and the record. */
+const FOLLOWED_FILES: ReadonlySet<string> = new Set([FILES.log, FILES.record]);
 const PUMP_INTERVAL_MS = 200;
 
 /** What the clone step takes from this process's environment: how to reach the network, and which CAs to trust. */
@@ -521,11 +523,14 @@ export class LocalPlatform implements Platform {
       .map(publicInfo);
   }
 
-  /** Wakes on any change in the run's folder (its supervisor appends the log, renames the record in). */
+  /**
+   * Wakes when the run's log grows or its record is renamed in. Only those: a follower woken by
+   * every file its supervisor touches takes CPU from the run it follows.
+   */
   waitForChange(id: string, maxMs: number): Promise<void> {
     let w = this.folderWatches.get(id);
     if (!w) {
-      w = new FolderWatch(this.store.dir(id), () => this.folderWatches.delete(id));
+      w = new FolderWatch(this.store.dir(id), () => this.folderWatches.delete(id), FOLLOWED_FILES);
       this.folderWatches.set(id, w);
     }
     return w.wait(maxMs);
