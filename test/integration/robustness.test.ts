@@ -115,6 +115,34 @@ describe('nothing lost', function () {
     assert.throws(() => readFileSync(marker), 'the orphaned command was stopped');
   });
 
+  it('a run whose supervisor died and whose pid now belongs to another process is reported FAILED, not RUNNING', async () => {
+    const d = await mycli(['exec', '--detach', '--repo', url, 'sleep 30'], { env });
+    const id = d.stdout.trim();
+    await waitFor('RUNNING', async () => ((await status(env, id)).status === 'RUNNING' ? true : undefined));
+    const file = join(home, 'local', 'executions', id, 'execution.json');
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { supervisor_pid: number; supervisor_started: string };
+    assert.match(record.supervisor_started, /^\d+$/, 'the supervisor records when it started');
+    // The pid is reused: the supervisor is killed and the record names a live process of another start.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      process.kill(record.supervisor_pid, 'SIGKILL');
+      await waitFor('the supervisor to die', () => {
+        try {
+          process.kill(record.supervisor_pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      });
+      await writeFile(file, JSON.stringify({ ...record, supervisor_pid: other.pid }));
+      const s = await status(env, id);
+      assert.equal(s.status, 'FAILED');
+      assert.match(String(s.stopped_reason), /supervisor .* ended without recording a result/);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
   it('rejects a .mycli.yaml that is not valid YAML with one line naming the file and line', async () => {
     const dir = await makeTempDir('mycli-badyaml-');
     try {

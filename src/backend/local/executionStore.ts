@@ -18,6 +18,8 @@ export interface LocalRecord extends ExecutionInfo {
   env_names: string[];
   runtime: 'host' | 'docker';
   supervisor_pid: number | null;
+  /** When the supervisor started (processStartTime): a pid reused by another process is not taken for it. */
+  supervisor_started?: string | null;
   /** Waiting in `mycli serve`'s queue (its request is in request.json until it starts). */
   queued?: boolean;
   /** Process group of the executor; signalled as a whole to stop it. */

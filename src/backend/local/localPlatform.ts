@@ -21,7 +21,7 @@ import { GitCredentials, resolveGitCredentials, secretValues } from './credentia
 import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionStore';
 import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { stopRunProcesses } from './leftovers';
-import { isAlive, signalRunGroup, sleep } from './processes';
+import { isSameProcessAlive, processStartTime, signalRunGroup, sleep } from './processes';
 import { checkIsolation, isolatedStep, systemProgram } from './isolation';
 import { isDiskFull, writeFailure } from './diskSpace';
 import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
@@ -73,7 +73,7 @@ const SUPERVISOR_START_TIMEOUT_MS = 120_000;
 const isUnder = (file: string, dir: string): boolean => !relative(resolve(dir), resolve(file)).startsWith('..');
 
 function publicInfo(r: LocalRecord): ExecutionInfo {
-  const { env_names: _e, runtime: _r, supervisor_pid: _s, pgid: _p, pgid_started: _ps, queued: _q, ...info } = r;
+  const { env_names: _e, runtime: _r, supervisor_pid: _s, supervisor_started: _ss, pgid: _p, pgid_started: _ps, queued: _q, ...info } = r;
   return info;
 }
 
@@ -428,7 +428,7 @@ export class LocalPlatform implements Platform {
       // taken for one whose supervisor is gone.
       const pid = handlePid(handle);
       if (pid) {
-        await writeFile(join(dir, FILES.supervisorPid), `${pid}\n`, { mode: 0o600 }).catch((err) => {
+        await writeFile(join(dir, FILES.supervisorPid), `${pid} ${processStartTime(pid) ?? ''}\n`, { mode: 0o600 }).catch((err) => {
           // (a full disk) let go unused, it exits instead of holding this process open
           dropHandle(handle!);
           throw err;
@@ -448,10 +448,12 @@ export class LocalPlatform implements Platform {
   private async current(id: string): Promise<LocalRecord> {
     const r = await this.store.read(id);
     if (isTerminal(r.status)) return r;
-    const pid = r.supervisor_pid ?? (await this.launchedPid(id));
+    const supervisor = r.supervisor_pid ? { pid: r.supervisor_pid, started: r.supervisor_started } : await this.launchedSupervisor(id);
     // No supervisor yet: a queued run waits for `mycli serve`; any other is being launched, unless
     // that has taken so long that whoever launched it is gone.
-    const lost = pid ? !isAlive(pid) : !r.queued && Date.now() - Date.parse(r.created_at) > SUPERVISOR_START_TIMEOUT_MS + 30_000;
+    const lost = supervisor
+      ? !isSameProcessAlive(supervisor.pid, supervisor.started)
+      : !r.queued && Date.now() - Date.parse(r.created_at) > SUPERVISOR_START_TIMEOUT_MS + 30_000;
     if (!lost) return r;
     const again = await this.store.read(id);
     if (isTerminal(again.status)) return again;
@@ -487,12 +489,13 @@ export class LocalPlatform implements Platform {
     });
   }
 
-  /** The supervisor's pid as the platform recorded it at launch (before the supervisor records it itself). */
-  private async launchedPid(id: string): Promise<number | null> {
+  /** The supervisor as the platform recorded it at launch (before the supervisor records itself): "pid start-time". */
+  private async launchedSupervisor(id: string): Promise<{ pid: number; started?: string } | undefined> {
     try {
-      return Number((await readFile(this.store.file(id, 'supervisorPid'), 'utf8')).trim()) || null;
+      const [pid, started] = (await readFile(this.store.file(id, 'supervisorPid'), 'utf8')).trim().split(' ');
+      return Number(pid) ? { pid: Number(pid), started: started || undefined } : undefined;
     } catch {
-      return null;
+      return undefined;
     }
   }
 

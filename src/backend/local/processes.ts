@@ -17,6 +17,14 @@ export function isAlive(pid: number | null | undefined): boolean {
   }
 }
 
+/** Whether the process `pid` that started at `started` (processStartTime; unknown: any) still runs. */
+export function isSameProcessAlive(pid: number | null | undefined, started: string | null | undefined): boolean {
+  if (!isAlive(pid)) return false;
+  if (!started) return true;
+  const now = processStartTime(pid);
+  return now === undefined ? !existsSync('/proc/self/stat') : now === started;
+}
+
 /** When a process started (clock ticks since boot, /proc/<pid>/stat field 22): with its pid, it names one process for good. */
 export function processStartTime(pid: number | null | undefined): string | undefined {
   if (!pid) return undefined;

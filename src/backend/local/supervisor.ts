@@ -163,7 +163,7 @@ export class Supervisor {
   async start(): Promise<void> {
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
-    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
+    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, supervisor_started: processStartTime(process.pid) ?? null, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
   }
 
   /** Starts step `i` now if it is gated: it gets ready while the step before it runs. */
