@@ -1,8 +1,10 @@
 /**
- * Which backend a command talks to: `--local`, else `--endpoint` / MYCLI_API_ENDPOINT with
- * MYCLI_API_KEY, else the user config, else the embedded local backend.
+ * Which backend a command talks to: decided by src/client/backendDecision.ts (its header has the
+ * precedence, shared with the extension); here the CLI's inputs (`--local`, `--endpoint`) and
+ * its words for what to change.
  */
 import type { ApiClient } from '../client/apiClient';
+import { BackendDecision, BackendWording, decideBackend } from '../client/backendDecision';
 import { HttpClient } from '../client/httpClient';
 import { localClient } from '../client/localClient';
 import { configError } from '../shared/errors';
@@ -20,24 +22,30 @@ export interface Backend {
 
 export { localOrchestrator } from '../client/localClient';
 
-export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
+export function cliWording(env: NodeJS.ProcessEnv): BackendWording {
+  return {
+    endpointInput: '--endpoint or MYCLI_API_ENDPOINT',
+    remoteChoice: '--endpoint',
+    fixEndpoint: 'deploy the backend (mycli init), set api_endpoint (mycli config set api_endpoint URL), or use --local',
+    fixKey: `set MYCLI_API_KEY, or api_key in ${userConfigPath(env)} (printf %s "$KEY" | mycli config set api_key -), or use --local`,
+  };
+}
+
+/** The CLI's decision, without making a client. */
+export async function decideCliBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<BackendDecision> {
   if (flags.local && flags.endpoint) throw configError('--local and --endpoint cannot be used together: pick one backend');
-  const config = await loadUserConfig(env);
-  const local = async (): Promise<Backend> => ({ client: await localClient(env) });
-  if (flags.local) return local();
-  const endpoint = flags.endpoint || env.MYCLI_API_ENDPOINT;
-  if (endpoint) {
-    const key = env.MYCLI_API_KEY || config.api_key;
-    if (!key) throw configError(`no API key for ${endpoint}: set MYCLI_API_KEY or api_key in ${userConfigPath(env)}`);
-    return { client: new HttpClient(endpoint, key, { onWait: progress }) };
-  }
-  if (config.backend === 'local') return local();
-  if (config.api_endpoint) {
-    if (!config.api_key) throw configError(`${userConfigPath(env)} sets api_endpoint but no api_key: add api_key or set MYCLI_API_KEY`);
-    return { client: new HttpClient(config.api_endpoint, env.MYCLI_API_KEY || config.api_key, { onWait: progress }) };
-  }
-  if (config.backend === 'aws') {
-    throw configError(`${userConfigPath(env)} says backend: aws but has no api_endpoint: deploy the backend, or use --local`);
-  }
-  return local();
+  return decideBackend({
+    choice: flags.local ? 'local' : 'auto',
+    ...(flags.endpoint !== undefined ? { endpoint: flags.endpoint } : {}),
+    env,
+    user: await loadUserConfig(env),
+    userFile: userConfigPath(env),
+    wording: cliWording(env),
+  });
+}
+
+export async function chooseBackend(flags: BackendFlags, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
+  const decision = await decideCliBackend(flags, env);
+  if (decision.kind === 'local') return { client: await localClient(env) };
+  return { client: new HttpClient(decision.endpoint, decision.apiKey, { onWait: progress }) };
 }

@@ -51,7 +51,12 @@ export function activate(context: vscode.ExtensionContext): MycliApi {
     connection.onDidChange(() => void store.reset()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('mycli.logLineCap') && channels.capChanged()),
     store.onDidChangeError((message) => {
-      if (message) void vscode.window.showErrorMessage(`mycli: the backend does not answer: ${message}`, 'Configure').then((c) => c && vscode.commands.executeCommand('mycli.configure'));
+      if (!message) return;
+      // A backend the settings do not fully name is for the user to set up, not a server that is down.
+      const misconfigured = connection.state === 'misconfigured';
+      const actions: Record<string, string> = misconfigured ? { 'Deploy Backend': 'mycli.deployBackend', Configure: 'mycli.configure' } : { Configure: 'mycli.configure' };
+      const text = misconfigured ? `mycli: ${message}` : `mycli: the backend does not answer: ${message}`;
+      void vscode.window.showErrorMessage(text, ...Object.keys(actions)).then((c) => c && vscode.commands.executeCommand(actions[c]!));
     }),
   );
   void store.refresh().catch((err) => log.error(errorMessage(err)));

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { invalid, MycliError } from '../../shared/errors';
-import { loadUserConfig, saveUserConfig } from '../../shared/userConfig';
+import { clearDeployedBackend, saveDeployedBackend } from '../../shared/deployedBackend';
 import { progress } from '../output';
 
 type Deploy = typeof import('../../deploy');
@@ -57,15 +57,12 @@ export function registerDeploy(program: Command): void {
       const c = cancelOnSigint();
       try {
         const r = await deployBackend({ ...pick(o), parameters, onProgress: progress, signal: c.signal });
-        const config = await loadUserConfig();
-        const next = { ...config, backend: 'aws' as const, api_endpoint: r.endpoint, region: r.region, ...(o.profile ? { profile: o.profile } : {}) };
-        if (r.apiKey) next.api_key = r.apiKey;
-        const file = await saveUserConfig(next);
+        const saved = await saveDeployedBackend({ endpoint: r.endpoint, region: r.region, ...(o.profile ? { profile: o.profile } : {}), ...(r.apiKey ? { apiKey: r.apiKey } : {}) });
         progress(`${r.changed ? 'deployed' : 'no changes:'} ${r.stackName} in ${r.region}; endpoint ${r.endpoint}`);
         if (r.apiKey) {
-          progress(`API key (shown once; saved to ${file}, mode 0600; give it to teammates through a secret store):`);
+          progress(`API key (shown once; saved to ${saved.file}, mode 0600; give it to teammates through a secret store):`);
           process.stdout.write(`${r.apiKey}\n`);
-        } else if (!config.api_key) {
+        } else if (!saved.config.api_key) {
           progress(`this stack's API key was made by an earlier init; set it with: mycli config set api_key -`);
         }
         progress('try it: mycli exec "echo hello from Fargate"');
@@ -94,12 +91,7 @@ export function registerDeploy(program: Command): void {
       } finally {
         c.done();
       }
-      const config = await loadUserConfig();
-      if (config.backend === 'aws') {
-        const { api_endpoint: _e, api_key: _k, backend: _b, ...rest } = config;
-        await saveUserConfig(rest);
-        progress('removed the endpoint and API key from your user config');
-      }
+      if (await clearDeployedBackend()) progress('removed the endpoint and API key from your user config');
     });
 
   const creds = program.command('credentials').description('Git credentials of the AWS backend (kept in AWS Secrets Manager)');

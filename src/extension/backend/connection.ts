@@ -6,15 +6,19 @@ import * as vscode from 'vscode';
 import type { ApiClient } from '../../client/apiClient';
 import { HttpClient } from '../../client/httpClient';
 import { localClient } from '../../client/localClient';
-import { errorMessage } from '../../shared/errors';
+import { errorMessage, MycliError } from '../../shared/errors';
 import { loadUserConfig } from '../../shared/userConfig';
 import { readSettings } from '../settings';
 import { BackendSelection, selectBackend } from './backendSelection';
 
 export const API_KEY_SECRET = 'mycli.apiKey';
 
-/** For the welcome views: `mycli.state` is unconfigured, ready or error. */
-export type ConnectionState = 'unconfigured' | 'ready' | 'error';
+/**
+ * For the welcome views: `mycli.state` is unconfigured, ready, misconfigured (the settings or the
+ * user config ask for a backend they do not fully name: the view offers Deploy and Configure) or
+ * error (any other failure to make the client).
+ */
+export type ConnectionState = 'unconfigured' | 'ready' | 'misconfigured' | 'error';
 
 export class Connection implements vscode.Disposable {
   private current: Promise<{ client: ApiClient; selection: BackendSelection }> | undefined;
@@ -22,6 +26,7 @@ export class Connection implements vscode.Disposable {
   /** Fires when the backend may have changed (settings, secret, user config). */
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private lastState: ConnectionState | undefined;
 
   constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions.push(
@@ -45,6 +50,11 @@ export class Connection implements vscode.Disposable {
     return (await this.connect()).selection.kind === 'local';
   }
 
+  /** The state last set for the welcome views; undefined before the first connection. */
+  get state(): ConnectionState | undefined {
+    return this.lastState;
+  }
+
   invalidate(): void {
     this.current = undefined;
     this.changed.fire();
@@ -63,7 +73,7 @@ export class Connection implements vscode.Disposable {
         (err) => {
           this.log.warn(`backend: ${errorMessage(err)}`);
           this.current = undefined; // ask again next time: the user may fix it
-          this.setState('error');
+          this.setState(err instanceof MycliError && err.code === 'config_error' ? 'misconfigured' : 'error');
         },
       );
     }
@@ -83,6 +93,7 @@ export class Connection implements vscode.Disposable {
   }
 
   private setState(state: ConnectionState): void {
+    this.lastState = state;
     void vscode.commands.executeCommand('setContext', 'mycli.state', state);
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { API_KEY_SECRET } from '../backend/connection';
+import { saveDeployedBackend } from '../../shared/deployedBackend';
 import { awsTarget } from '../deploy/awsTarget';
 import { loadDeployer } from '../deploy/deployer';
 import type { Mycli } from '../services';
@@ -28,13 +29,22 @@ export function registerDeployBackend(m: Mycli): void {
       },
     );
     if (result.apiKey) await m.context.secrets.store(API_KEY_SECRET, result.apiKey);
+    // As `mycli init` records it, so the CLI talks to it too; the key stays in SecretStorage only.
+    const saved = await saveDeployedBackend({ endpoint: result.endpoint, region: result.region, ...(target.profile ? { profile: target.profile } : {}) });
     await saveSetting('endpoint', result.endpoint);
     if (!readSettings().region) await saveSetting('region', result.region);
-    const keyNote = result.apiKey || (await m.context.secrets.get(API_KEY_SECRET)) ? '' : ' It has an API key from an earlier deploy: paste it with "mycli: Configure Endpoint and API Key".';
+    const key = await m.context.secrets.get(API_KEY_SECRET);
+    const keyNote = !key
+      ? ' It has an API key from an earlier deploy: paste it with "mycli: Configure Endpoint and API Key".'
+      : saved.config.api_key ? '' : ' The CLI uses it too once it has the API key: Copy API Key, then run mycli config set api_key - and paste it.';
+    const RUN = 'Run Remote Command';
+    const COPY = 'Copy API Key';
     const choice = await vscode.window.showInformationMessage(
       `mycli: the backend is ${result.changed ? 'deployed' : 'up to date'} at ${result.endpoint}.${keyNote}`,
-      'Run Remote Command',
+      RUN,
+      ...(key ? [COPY] : []),
     );
-    if (choice) await vscode.commands.executeCommand('mycli.runRemoteCommand');
+    if (choice === RUN) await vscode.commands.executeCommand('mycli.runRemoteCommand');
+    if (choice === COPY && key) await vscode.env.clipboard.writeText(key);
   });
 }

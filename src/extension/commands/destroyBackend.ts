@@ -3,7 +3,8 @@ import { API_KEY_SECRET } from '../backend/connection';
 import { awsTarget } from '../deploy/awsTarget';
 import { loadDeployer } from '../deploy/deployer';
 import type { Mycli } from '../services';
-import { saveSetting } from '../settings';
+import { clearDeployedBackend } from '../../shared/deployedBackend';
+import { readSettings, saveSetting } from '../settings';
 import { registerCommand } from './register';
 
 export function registerDestroyBackend(m: Mycli): void {
@@ -25,8 +26,11 @@ export function registerDestroyBackend(m: Mycli): void {
         return deployer.destroyBackend({ ...target, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
       },
     );
+    // What `mycli destroy` clears, and the extension's own endpoint and key: no face falls back to the deleted endpoint.
+    await clearDeployedBackend(process.env, readSettings().endpoint);
     await saveSetting('endpoint', undefined);
     await m.context.secrets.delete(API_KEY_SECRET);
+    m.connection.invalidate(); // the user config is not watched
     void vscode.window.showInformationMessage(`mycli: stack ${target.stackName} is deleted; runs go to the local backend until you deploy again.`);
   });
 }

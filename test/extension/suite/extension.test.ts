@@ -5,10 +5,12 @@
  * a local Git repository.
  */
 import { strict as assert } from 'node:assert';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MycliApi } from '../../../src/extension/extension';
 import type { ExecutionInfo } from '../../../src/shared/contract';
+import { userConfigPath } from '../../../src/shared/userConfig';
 
 async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -22,11 +24,13 @@ async function until<T>(what: string, get: () => T | undefined | Promise<T | und
 
 describe('mycli extension (in the extension host)', () => {
   let api: MycliApi;
+  let ext: vscode.Extension<MycliApi>;
   const folder = (): vscode.Uri => vscode.workspace.workspaceFolders![0]!.uri;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<MycliApi>('mycli.mycli');
-    assert.ok(ext, 'the extension is installed');
+    const found = vscode.extensions.getExtension<MycliApi>('mycli.mycli');
+    assert.ok(found, 'the extension is installed');
+    ext = found;
     api = await ext.activate();
   });
 
@@ -85,5 +89,30 @@ describe('mycli extension (in the extension host)', () => {
       await config.update('backend', undefined, vscode.ConfigurationTarget.Global);
     }
     await until('the error to clear', async () => (await api.store.refresh(), api.store.error === undefined && api.store.executions.length > 0));
+  });
+
+  it('a user config that says backend: aws without an endpoint is reported as the CLI reports it, not run locally', async () => {
+    // ~/.mycli/config.yaml as `mycli config set backend aws` leaves it; the extension is on auto
+    assert.ok(process.env.MYCLI_HOME, 'the runner gives the host a MYCLI_HOME of its own');
+    const file = userConfigPath(process.env);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, 'backend: aws\n');
+    try {
+      api.connection.invalidate(); // the user config is not watched
+      const error = await until('the store to report the missing endpoint', async () => (await api.store.refresh(), api.store.error));
+      assert.match(error, /config\.yaml says backend: aws but has no api_endpoint: run "mycli: Configure Endpoint and API Key" or "mycli: Deploy Backend"/);
+      assert.equal(api.connection.state, 'misconfigured');
+      // that state's welcome view still offers Deploy and Configure
+      const views = (ext.packageJSON as { contributes: { viewsWelcome: Array<{ when: string; contents: string }> } }).contributes.viewsWelcome;
+      const welcome = views.find((v) => v.when === 'mycli.state == misconfigured');
+      assert.ok(welcome, 'a welcome view for a misconfigured backend');
+      assert.match(welcome.contents, /\(command:mycli\.deployBackend\)/);
+      assert.match(welcome.contents, /\(command:mycli\.configure\)/);
+    } finally {
+      await rm(file, { force: true });
+      api.connection.invalidate();
+    }
+    await until('the error to clear', async () => (await api.store.refresh(), api.store.error === undefined && api.store.executions.length > 0));
+    assert.equal(api.connection.state, 'unconfigured', 'nothing else names a backend');
   });
 });
