@@ -25,7 +25,6 @@ export { localOrchestrator } from '../client/localClient';
 export function cliWording(env: NodeJS.ProcessEnv): BackendWording {
   return {
     endpointInput: '--endpoint or MYCLI_API_ENDPOINT',
-    remoteChoice: '--endpoint',
     fixEndpoint: 'deploy the backend (mycli init), set api_endpoint (mycli config set api_endpoint URL), or use --local',
     fixKey: `set MYCLI_API_KEY, or api_key in ${userConfigPath(env)} (printf %s "$KEY" | mycli config set api_key -), or use --local`,
   };

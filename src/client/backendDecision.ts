@@ -26,8 +26,8 @@ export type BackendDecision =
 export interface BackendWording {
   /** The face's explicit endpoint, e.g. '--endpoint' or 'mycli.endpoint'. */
   endpointInput: string;
-  /** The face's explicit remote choice, e.g. 'mycli.backend is "aws"' (faces without one never use it). */
-  remoteChoice: string;
+  /** The face's explicit remote choice, e.g. 'mycli.backend is "aws"' (the CLI has none). */
+  remoteChoice?: string;
   /** What to do when the remote backend is wanted but no endpoint is known. */
   fixEndpoint: string;
   /** What to do when an endpoint has no API key. */
@@ -61,13 +61,13 @@ export function decideBackend(inp: BackendInputs): BackendDecision {
   if (!found && inp.choice === 'auto' && user.backend === 'local') return { kind: 'local', configured: true };
   if (!found && given(user.api_endpoint)) found = [given(user.api_endpoint), `api_endpoint in ${inp.userFile}`];
   if (!found) {
-    if (inp.choice === 'remote') throw configError(`${wording.remoteChoice} but no endpoint is set: ${wording.fixEndpoint}`);
+    if (inp.choice === 'remote') throw configError(`${wording.remoteChoice ?? 'the remote backend is chosen'} but no endpoint is set: ${wording.fixEndpoint}`);
     if (user.backend === 'aws') throw configError(`${inp.userFile} says backend: aws but has no api_endpoint: ${wording.fixEndpoint}`);
     return { kind: 'local', configured: false };
   }
   const [endpoint, from] = found as [string, string];
   if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
-    throw configError(`the endpoint "${endpoint}" (${from}) is not an http(s) URL: ${wording.fixEndpoint}`);
+    throw configError(`the endpoint "${endpoint}" (${from}) is not an http(s) URL: use e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/execute`);
   }
   const apiKey = given(inp.storedKey) ?? given(env.MYCLI_API_KEY) ?? given(user.api_key);
   if (!apiKey) throw configError(`no API key for ${endpoint} (${from}): ${wording.fixKey}`);
