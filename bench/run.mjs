@@ -93,6 +93,25 @@ try {
   await dispatch('dispatch: mycli exec --local true (median)', mycli());
   await dispatch('dispatch, no spare supervisor waiting', mycli({ MYCLI_LOCAL_SPARE: '0' }));
 
+  // What the floor leaves out and no run with mycli's guarantees can: a process that waits for
+  // runs (the spare), the clone in a process apart from the command, the command in a PID and
+  // mount namespace, and the answer over a socket (bench/structural/). Shows how much of the
+  // dispatch ratio is the design's own and how much is mycli's code.
+  const socket = join(work, 'structural.sock');
+  const waiter = spawn(process.execPath, [join(ROOT, 'bench', 'structural', 'waiter.cjs'), socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((ready, fail) => {
+      waiter.stdout.once('data', ready);
+      waiter.once('exit', (code) => fail(new Error(`bench/structural/waiter.cjs exited ${code}`)));
+    });
+    await dispatch('structural minimum (waiting process, ns)', async () => {
+      await settle();
+      return measure(process.execPath, [join(ROOT, 'bench', 'structural', 'ask.cjs'), socket, repo, join(work, `structural-${n++}`)]);
+    });
+  } finally {
+    waiter.kill();
+  }
+
   // 2. Log throughput and memory: bench/output.mjs.
 
   // 3. First-line latency: from the command's first write to the client printing it.

@@ -49,6 +49,7 @@ describe('a full disk under the local backend', function () {
   before(async function () {
     const probe = await mountSmallDisk(DISK_BYTES);
     if ('unavailable' in probe) {
+      if (process.env.MYCLI_REQUIRE_NAMESPACES === '1') throw new Error(`the full-disk tests are required here but cannot run: ${probe.unavailable}`);
       console.log(`    full-disk tests SKIPPED: no small filesystem can be mounted here (${probe.unavailable})`);
       this.skip();
     }
