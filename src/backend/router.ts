@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LIMITS } from '../shared/contract';
-import { errorMessage, MycliError } from '../shared/errors';
+import { asThrottled, errorMessage, MycliError } from '../shared/errors';
 import type { Orchestrator } from './orchestrator';
 
 export interface ApiRequest {
@@ -70,7 +70,8 @@ export async function routeApiRequest(req: ApiRequest, orchestrator: Orchestrato
       throw new MycliError('invalid_request', 'the request body is not valid JSON');
     }
     return reply(200, await orchestrator.handle(body));
-  } catch (err) {
+  } catch (caught) {
+    const err = asThrottled(caught) ?? caught;
     if (err instanceof MycliError) {
       const out = reply(err.httpStatus, err.toBody());
       if (err.retryAfterSeconds !== undefined) out.headers['retry-after'] = String(err.retryAfterSeconds);

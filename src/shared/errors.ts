@@ -52,3 +52,19 @@ export const configError = (message: string, field?: string): MycliError =>
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Seconds a client waits before asking again after a service the backend calls rate-limited it. */
+const THROTTLED_RETRY_SECONDS = 2;
+
+/**
+ * A rate limit hit by the backend in a service it calls (the AWS SDK v3 marks such errors
+ * `$retryable.throttling` once its own retries are spent: ECS, CloudWatch Logs, DynamoDB), as a
+ * 429 the client tries again after a pause; undefined for any other error.
+ */
+export function asThrottled(err: unknown): MycliError | undefined {
+  const e = err as { name?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e || typeof e !== 'object' || (e.$retryable?.throttling !== true && e.$metadata?.httpStatusCode !== 429)) return undefined;
+  const out = new MycliError('rate_limited', `the backend is being rate-limited by its cloud services (${e.name ?? 'throttled'}); mycli tries a read again by itself, or try again in a moment`);
+  out.retryAfterSeconds = THROTTLED_RETRY_SECONDS;
+  return out;
+}

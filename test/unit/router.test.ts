@@ -245,6 +245,16 @@ describe('routeApiRequest', () => {
     });
   });
 
+  it('429 with Retry-After when a cloud service throttles the backend (an AWS SDK throttling error), so the client tries again', async () => {
+    platform.status = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
+    };
+    const res = await request({ action: 'status', execution_id: 'x' });
+    const err = errorOf(res, 429, 'rate_limited');
+    assert.match(err.message, /rate-limited by its cloud services \(ThrottlingException\)/);
+    assert.equal(res.headers['retry-after'], '2');
+  });
+
   it('500 with a backend_error body when the platform fails unexpectedly', async () => {
     platform.status = async () => {
       throw new Error('disk on fire');
