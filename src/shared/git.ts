@@ -53,7 +53,7 @@ export async function remoteUrl(info: GitInfo, remote: string, known?: Promise<s
   const remotes = await listRemotes(info);
   if (!remotes.includes(remote)) {
     const others = remotes.length ? `its remotes are ${remotes.join(', ')}; pick one with --remote NAME` : 'it has no remotes; add one with "git remote add origin URL" or pass --repo URL';
-    throw configError(`the Git repository at ${info.topLevel} has no remote "${remote}": ${others}`, 'repo');
+    throw configError(`the Git repository at ${info.topLevel} has no remote "${remote}": ${others}`, 'remote');
   }
   throw configError(`cannot read the URL of remote "${remote}" in ${info.topLevel}`, 'repo');
 }

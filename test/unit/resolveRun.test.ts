@@ -87,7 +87,7 @@ describe('resolveRun', function () {
     it('a missing remote is an error that lists the remotes there are', async () => {
       const dir = await freshClone();
       await git(['remote', 'add', 'upstream', 'git@github.com:upstream/app.git'], { cwd: dir });
-      const err = await rejection(run(dir, { remote: 'fork' }), 'config_error', 'repo');
+      const err = await rejection(run(dir, { remote: 'fork' }), 'config_error', 'remote');
       assert.match(err.message, /has no remote "fork"/);
       assert.match(err.message, /its remotes are origin, upstream; pick one with --remote NAME/);
     });
@@ -95,7 +95,7 @@ describe('resolveRun', function () {
     it('a repository without remotes: the error says to add one or pass --repo', async () => {
       const dir = await newDir('noremote');
       await git(['init', '--quiet', dir]);
-      const err = await rejection(run(dir), 'config_error', 'repo');
+      const err = await rejection(run(dir), 'config_error', 'remote');
       assert.match(err.message, /has no remote "origin": it has no remotes; add one with "git remote add origin URL" or pass --repo URL/);
     });
 

@@ -5,7 +5,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { checkImage } from '../../shared/contract';
-import { configError } from '../../shared/errors';
+import { configError, MycliError } from '../../shared/errors';
 import { detectGit, listRemotes } from '../../shared/git';
 import { ResolvedRun, resolveRun, RunFlags } from '../../shared/resolveRun';
 import { remember } from '../recentCommands';
@@ -70,7 +70,8 @@ async function pickFolder(given: vscode.Uri | undefined): Promise<vscode.Uri | u
 async function previewTarget(flags: RunFlags, cwd: string, defaultImage: string): Promise<ResolvedRun | undefined> {
   const git = await detectGit(cwd);
   const preview = await resolveRun('true', flags, { cwd, allowLocalRepos: true }).catch((err: unknown) => err as Error);
-  const fromGit = preview instanceof Error ? preview.message.includes('has no remote') : preview.repoSource === 'git';
+  // the folder has no remote of that name: the user picks one of those it has
+  const fromGit = preview instanceof Error ? preview instanceof MycliError && preview.field === 'remote' : preview.repoSource === 'git';
   const remotes = git && fromGit ? await listRemotes(git) : [];
   if (git && fromGit && (remotes.length > 1 || preview instanceof Error) && remotes.length > 0) {
     const ordered = [...remotes].sort((a, b) => Number(b === flags.remote) - Number(a === flags.remote));
