@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { backendOptions } from './backendOptions';
 import { fstatSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { type ExecInput, waitForEnd } from '../../client/apiClient';
@@ -29,7 +30,7 @@ interface ExecFlags {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerExec(program: Command): void {
-  program
+  const exec = program
     .command('exec')
     .description('Run a shell command in a fresh clone of a Git repository and stream its output')
     .argument('<command>', 'the shell command, run with sh -c (quote it)')
@@ -40,9 +41,8 @@ export function registerExec(program: Command): void {
     .option('--timeout <seconds>', 'stop the command after this many seconds (1-43200, default 3600)')
     .option('--workdir <dir>', 'sub-folder of the repository to run in')
     .option('--remote <name>', 'Git remote to take the repository URL from', 'origin')
-    .option('--config <file>', 'use this .mycli.yaml instead of looking for one')
-    .option('--local', 'run on the local backend (the default when nothing else is configured)')
-    .addOption(new Option('--endpoint <url>', 'mycli API endpoint (with MYCLI_API_KEY)').env('MYCLI_API_ENDPOINT'))
+    .option('--config <file>', 'use this .mycli.yaml instead of looking for one');
+  backendOptions(exec)
     .option('-d, --detach', 'print only the execution id and return at once')
     .option('-n, --no-stdin', 'give the command no input, even when mycli\'s stdin is a pipe or file')
     .addHelpText(
