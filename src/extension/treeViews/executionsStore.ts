@@ -24,7 +24,10 @@ export class ExecutionsStore {
   private visible = false;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
-  private again = false;
+  /** The load asked for while one was in flight: it starts when that one ends. */
+  private queued: Promise<void> | undefined;
+  /** Moves on with reset(): a load begun for the backend before never shows its answer. */
+  private generation = 0;
   private disposed = false;
   private readonly changeListeners = new Set<Listener<readonly ExecutionInfo[]>>();
   private readonly errorListeners = new Set<Listener<string | undefined>>();
@@ -72,26 +75,31 @@ export class ExecutionsStore {
     else this.schedule();
   }
 
-  /** Asks the backend now (a second call while one is in flight asks once more after it). */
+  /**
+   * Asks the backend now; a call while a load is in flight asks once more after it, and resolves
+   * with that load, so what the caller awaits has seen the backend after the call.
+   */
   refresh(): Promise<void> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight;
-    }
-    this.inFlight = this.load().finally(() => {
-      this.inFlight = undefined;
-      if (this.again && !this.disposed) {
-        this.again = false;
-        void this.refresh();
-      } else {
-        this.schedule();
-      }
+    if (!this.inFlight) return this.startLoad();
+    this.queued ??= this.inFlight.then(() => {
+      this.queued = undefined;
+      return this.disposed ? undefined : this.startLoad();
     });
-    return this.inFlight;
+    return this.queued;
+  }
+
+  private startLoad(): Promise<void> {
+    const load = this.load().finally(() => {
+      if (this.inFlight === load) this.inFlight = undefined;
+      if (!this.queued) this.schedule();
+    });
+    this.inFlight = load;
+    return load;
   }
 
   /** The backend changed (settings): forget what was shown and ask the new one. */
   reset(): Promise<void> {
+    this.generation++;
     this.items = [];
     this.loaded = false;
     this.setError(undefined);
@@ -106,15 +114,16 @@ export class ExecutionsStore {
   }
 
   private async load(): Promise<void> {
+    const generation = this.generation;
     let list: ExecutionInfo[];
     try {
       const client = await this.opts.client();
       list = (await client.list({ limit: this.opts.limit ?? 100 })).executions;
     } catch (err) {
-      this.setError(errorMessage(err));
+      if (generation === this.generation) this.setError(errorMessage(err));
       return;
     }
-    if (this.disposed) return;
+    if (this.disposed || generation !== this.generation) return;
     this.setError(undefined);
     const before = new Map(this.items.map((e) => [e.execution_id, e]));
     this.items = sortExecutions(list);
