@@ -1,5 +1,6 @@
 /** Exit codes of the mycli CLI (documented in the README). */
 import type { ExecutionInfo } from '../shared/contract';
+import { EXECUTOR_EXIT } from '../shared/executorExit';
 
 export const EXIT = {
   ok: 0,
@@ -10,9 +11,9 @@ export const EXIT = {
   /** The backend could not be reached, refused the API key, or could not start the run. */
   backend: 3,
   /** The executor refused its settings (e.g. the workdir does not exist in the repository). */
-  badConfiguration: 78,
-  cloneFailed: 79,
-  timedOut: 124,
+  badConfiguration: EXECUTOR_EXIT.badConfiguration,
+  cloneFailed: EXECUTOR_EXIT.cloneFailed,
+  timedOut: EXECUTOR_EXIT.timedOut,
   /** Stopped with `mycli kill` (or Ctrl-C twice). */
   stopped: 143,
   /** The user stopped following with Ctrl-C; the run goes on. */

@@ -2,6 +2,7 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { AwsPlatform } from './awsPlatform';
 import { DEADLINE_REASON, outcomeOf, TaskView } from './taskOutcome';
+import { EXECUTOR_EXIT } from '../../shared/executorExit';
 
 /** The EventBridge "ECS Task State Change" event (the fields mycli reads). */
 export interface TaskStateChangeEvent {
@@ -33,7 +34,7 @@ export async function stopOverdueTasks(platform: AwsPlatform, now = Date.now()):
       if (!stoppedNow) continue;
     }
     await platform.history.update(item.execution_id, {
-      status: 'TIMED_OUT', exit_code: 124, stopped_at: new Date(now).toISOString(), stopped_reason: `timed out after ${item.timeout_seconds} seconds (stopped at its deadline)`,
+      status: 'TIMED_OUT', exit_code: EXECUTOR_EXIT.timedOut, stopped_at: new Date(now).toISOString(), stopped_reason: `timed out after ${item.timeout_seconds} seconds (stopped at its deadline)`,
     });
     stopped.push(item.execution_id);
   }

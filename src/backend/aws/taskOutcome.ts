@@ -4,6 +4,7 @@
  * state changes, and the deadline sweep.
  */
 import type { ExecutionStatus } from '../../shared/status';
+import { EXECUTOR_EXIT } from '../../shared/executorExit';
 
 /** The parts of an ECS task both DescribeTasks and the "ECS Task State Change" event carry. */
 export interface TaskView {
@@ -27,9 +28,7 @@ export interface Outcome {
 export const KILL_REASON = 'mycli: stopped on request (mycli kill)';
 export const DEADLINE_REASON = 'mycli: deadline passed: the run outlived its timeout';
 
-export const EX_CONFIG = 78;
-export const EX_CLONE = 79;
-export const EX_TIMEOUT = 124;
+const { badConfiguration: EX_CONFIG, cloneFailed: EX_CLONE, timedOut: EX_TIMEOUT } = EXECUTOR_EXIT;
 
 function iso(t: string | Date | number | undefined): string | undefined {
   if (t === undefined || t === null) return undefined;

@@ -16,6 +16,7 @@ import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionSt
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
 import { processStartTime, signalGroup } from './processes';
+import { EXECUTOR_EXIT } from '../../shared/executorExit';
 
 export interface SupervisorStep {
   argv: string[];
@@ -367,21 +368,21 @@ export class Supervisor {
     } else if (result.timedOut || phase === 'timed-out') {
       // Only when mycli's own timer fired: a command that exits 124 by itself is FAILED.
       status = 'TIMED_OUT';
-      exitCode = 124;
+      exitCode = EXECUTOR_EXIT.timedOut;
       reason = `timed out after ${this.record.timeout_seconds} seconds`;
     } else if (result.code === 0) {
       status = 'SUCCEEDED';
       reason = 'command exited with code 0';
-    } else if (result.code === 78 && phase !== 'run') {
+    } else if (result.code === EXECUTOR_EXIT.badConfiguration && phase !== 'run') {
       status = 'FAILED';
       reason = `bad configuration: ${detail ?? 'the executor refused its settings'}`;
-    } else if (result.code === 79 && phase === 'clone') {
+    } else if (result.code === EXECUTOR_EXIT.cloneFailed && phase === 'clone') {
       status = 'FAILED';
       reason = detail ?? 'clone failed';
     } else if (phase === 'pull' && result.code !== null) {
       status = 'FAILED';
       reason = `image ${this.currentStep?.image ?? ''} is not on this machine and could not be pulled: ${detail ?? `docker pull exited with code ${result.code}`}`;
-    } else if (result.code === 78 && phase === 'run' && detail?.startsWith('workdir')) {
+    } else if (result.code === EXECUTOR_EXIT.badConfiguration && phase === 'run' && detail?.startsWith('workdir')) {
       status = 'FAILED';
       reason = detail;
     } else if (result.code === null) {
