@@ -147,6 +147,26 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.equal(again.complete, true);
   });
 
+  it('logs asks ECS about the task only when the page is caught up or holds the last line', async () => {
+    const { json: started } = await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'echo hi' });
+    const counting = new ECSClient(clientConfig(moto.endpoint));
+    let describes = 0;
+    counting.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'DescribeTasksCommand') describes++;
+      return next(args);
+    }, { step: 'initialize', name: 'countDescribeTasks' });
+    const platform = new AwsPlatform(configFromEnv(process.env), { ecs: counting, logs, db: new DynamoDBClient(clientConfig(moto.endpoint)) });
+    await writeLog(`exec/executor/${started.task_arn.split('/').pop()}`, ['line 1', 'line 2']);
+    const page = await platform.logs({ execution_id: started.execution_id, limit: 1000 });
+    assert.deepEqual(page.events.map((e) => e.message), ['line 1\n', 'line 2\n']);
+    assert.equal(page.complete, false);
+    assert.equal(describes, 0, 'a page of new output is answered from the table');
+    const caughtUp = await platform.logs({ execution_id: started.execution_id, next_token: page.next_token, limit: 1000 });
+    assert.deepEqual(caughtUp.events, []);
+    assert.equal(caughtUp.complete, false);
+    assert.equal(describes, 1, 'a caught-up page asks ECS whether the task has ended');
+  });
+
   it('kill stops the task and the run ends STOPPED; list is newest first', async () => {
     const { json: started } = await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'sleep 600' });
     const k = await call({ action: 'kill', execution_id: started.execution_id });

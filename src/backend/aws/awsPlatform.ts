@@ -72,7 +72,12 @@ export class AwsPlatform implements Platform {
 
   /** The item, brought up to date from ECS while the task has not ended. */
   async current(id: string): Promise<ExecutionItem> {
-    const item = await this.item(id);
+    return this.reconcile(await this.item(id));
+  }
+
+  /** `item` as ECS sees its task now (DescribeTasks), when it has not ended. */
+  private async reconcile(item: ExecutionItem): Promise<ExecutionItem> {
+    const id = item.execution_id;
     if (isTerminal(item.status) || !item.task_arn) return item;
     const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.cfg.cluster, tasks: [item.task_arn] }));
     const task = out.tasks?.[0];
@@ -89,8 +94,12 @@ export class AwsPlatform implements Platform {
   }
 
   async logs(req: LogsRequest): Promise<LogsResponse> {
-    const item = await this.current(req.execution_id);
+    let item = await this.item(req.execution_id);
     const page = await readLogPage(this.clients.logs, this.cfg.logGroup, item.log_streams, req.next_token, req.limit ?? 1000);
+    // ECS is asked (DescribeTasks, rate-limited per account) only when the answer turns on the
+    // run's status: the page brings nothing new, or the executor's last line. A page of new output
+    // is answered from the table, which task events keep up to date; the follower asks again.
+    if (!page.events.length || page.finished) item = await this.reconcile(item);
     const ended = isTerminal(item.status);
     const neverRan = ended && !item.started_at;
     const settled = ended && page.events.length === 0 && item.stopped_at !== null && Date.now() - Date.parse(item.stopped_at) > LOG_SETTLE_MS;
