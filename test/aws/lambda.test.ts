@@ -15,7 +15,7 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { deployBackend, setGitCredential } from '../../src/deploy';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { builtTemplate, clientConfig, lambdaFromTemplate, pointSdkAt, REGION } from '../support/awsEnv';
+import { builtTemplate, clientConfig, loadLambdaFromTemplate, pointSdkAt, REGION } from '../support/awsEnv';
 import { Moto, motoAvailable, startMoto } from '../support/moto';
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -56,7 +56,7 @@ describe('aws: the Lambda bundle against moto', function () {
     functionConfig = JSON.stringify(fn);
     env = fn.Environment!.Variables!;
     Object.assign(process.env, env);
-    handler = (require(lambdaFromTemplate()) as { handler: Handler }).handler;
+    handler = loadLambdaFromTemplate<{ handler: Handler }>().handler;
     ecs = new ECSClient(clientConfig(moto.endpoint));
     logs = new CloudWatchLogsClient(clientConfig(moto.endpoint));
     // tasks stay where they are until the test moves them (moto otherwise advances one state per DescribeTasks)

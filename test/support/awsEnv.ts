@@ -1,6 +1,5 @@
 /** The aws tier's AWS settings: everything at a moto server, dummy credentials, one region. */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REGION = 'us-east-1';
@@ -19,13 +18,20 @@ export const clientConfig = (endpoint: string) => ({ endpoint, region: REGION, c
 export const repoRoot = join(__dirname, '..', '..');
 export const builtTemplate = (): string => readFileSync(join(repoRoot, 'dist', 'template.yaml'), 'utf8');
 
-/** The Lambda's code exactly as the built template holds it inline, written where it can require the SDK. */
-export function lambdaFromTemplate(): string {
+/**
+ * The Lambda's module, loaded from its code exactly as the built template holds it inline: written
+ * where it can require the SDK, loaded, and the file removed again.
+ */
+export function loadLambdaFromTemplate<T>(): T {
   const lines = builtTemplate().split('\n');
   const at = lines.findIndex((l) => /^\s+ZipFile: \|$/.test(l));
   if (at < 0) throw new Error('dist/template.yaml has no inline ZipFile');
   const code = lines[at + 1]!.trim();
   const dir = mkdtempSync(join(repoRoot, 'dist', '.lambda-test-'));
-  writeFileSync(join(dir, 'index.js'), code);
-  return join(dir, 'index.js');
+  try {
+    writeFileSync(join(dir, 'index.js'), code);
+    return require(join(dir, 'index.js')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
