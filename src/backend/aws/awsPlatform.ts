@@ -115,9 +115,10 @@ export class AwsPlatform implements Platform {
     await this.history.update(id, { kill_requested: true });
     if (item.task_arn) {
       await this.clients.ecs.send(new StopTaskCommand({ cluster: this.cfg.cluster, task: item.task_arn, reason: KILL_REASON }));
-    } else {
-      await this.history.update(id, { status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
+      // the item as it now is, without reading it again: ECS says where the task is
+      return { execution_id: id, status: (await this.reconcile({ ...item, kill_requested: true })).status };
     }
-    return { execution_id: id, status: (await this.current(id)).status };
+    await this.history.update(id, { status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
+    return { execution_id: id, status: (await this.item(id)).status };
   }
 }
