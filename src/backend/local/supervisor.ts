@@ -398,8 +398,9 @@ export class Supervisor {
       status = 'FAILED';
       reason = `the output could not all be written to the log: ${writeFailure(lost, this.store.root)}, so the output is incomplete; ${reason}`;
     } else if (status === 'FAILED' && hasNoRoom(this.dir)) {
-      // Tools do not always say so (git: "failed to write new configuration file").
-      reason = `${reason}; the disk that holds ${this.store.root} is full, which may be why`;
+      // Tools do not always say so (git: "failed to write new configuration file"), and what they
+      // say then can mislead (the executor: "cannot write MYCLI_PHASE_FILE"): the disk comes first.
+      reason = `the disk that holds ${this.store.root} is full, which may be why the run failed (free some space, or set MYCLI_HOME to a folder on another disk): ${reason}`;
     }
     if (isTerminal(this.record.status)) return;
     this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });
