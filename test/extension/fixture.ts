@@ -1,9 +1,14 @@
-/** The workspace both extension-host runners open: a .mycli.yaml pointing at a local Git repository. */
+/**
+ * What both extension-host runners give the suite: a workspace with a .mycli.yaml pointing at a
+ * local Git repository, the bundled suite, and a moto server for Deploy/Destroy Backend.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { sdkEnvFor } from '../support/awsEnv';
 import { ROOT } from '../support/codeServer';
 import { makeBareRepo, makeTempDir } from '../support/gitRepos';
+import { motoAvailable, startMoto } from '../support/moto';
 
 export interface SuiteFixture {
   tmp: string;
@@ -25,8 +30,38 @@ export async function suiteFixture(): Promise<SuiteFixture> {
   // vscode and mocha come from the host and node_modules at run time.
   const outdir = join(ROOT, '.cache', 'extension-tests');
   await build({
-    entryPoints: [join(ROOT, 'test/extension/suite/index.ts'), join(ROOT, 'test/extension/suite/extension.test.ts')],
+    entryPoints: ['index.ts', 'extension.test.ts', 'deployBackend.test.ts'].map((f) => join(ROOT, 'test/extension/suite', f)),
     outdir, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning',
   });
   return { tmp, workspace, mycliHome: join(tmp, 'mycli-home'), testsEntry: join(outdir, 'index.js') };
+}
+
+export interface SuiteAws {
+  /** For the host's environment: the SDK pointed at moto, or MYCLI_TEST_MOTO_MISSING saying why there is none. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/**
+ * A moto server on 127.0.0.1 for the Deploy/Destroy Backend tests (stop it at the end), and the
+ * environment that points the host's AWS SDK at it with dummy credentials and no profiles (the
+ * shared config files are missing files in `tmp`, so no profile picker shows). Where moto cannot
+ * run, those tests skip and print the reason given here.
+ */
+export async function suiteAws(tmp: string): Promise<SuiteAws> {
+  const missing = motoAvailable();
+  if (missing) {
+    console.log(`extension-host: the Deploy/Destroy Backend tests skip: ${missing}`);
+    return { env: { MYCLI_TEST_MOTO_MISSING: missing }, stop: async () => undefined };
+  }
+  const moto = await startMoto();
+  const env: NodeJS.ProcessEnv = {
+    ...sdkEnvFor(moto.endpoint),
+    AWS_PROFILE: undefined,
+    AWS_DEFAULT_REGION: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_CONFIG_FILE: join(tmp, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-aws-credentials'),
+  };
+  return { env, stop: () => moto.stop() };
 }

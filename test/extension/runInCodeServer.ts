@@ -2,21 +2,25 @@
  * Runs the extension-host suite inside code-server's real extension host (CI can: it has no
  * VS Code download). The workbench's `payload` query parameter sets extensionDevelopmentPath and
  * extensionTestsPath; a connected browser page receives the log and the exit code.
+ * The host's environment points the AWS SDK at a moto server this starts (Deploy/Destroy Backend).
  * See ../shared/notes/vscode-e2e.md. Exit status: 0 when every test passed.
  */
-import { codeServerBin, codeServerDirs, launchChromium, ROOT, startCodeServer } from '../support/codeServer';
+import type { Browser } from 'playwright-core';
+import { CodeServer, codeServerBin, codeServerDirs, launchChromium, ROOT, startCodeServer } from '../support/codeServer';
 import { hermeticEnv, removeDir } from '../support/gitRepos';
-import { suiteFixture } from './fixture';
+import { suiteAws, suiteFixture } from './fixture';
 
 const TIMEOUT_MS = 600_000;
 
 async function main(): Promise<number> {
-  const bin = await codeServerBin();
   const fx = await suiteFixture();
-  const dirs = await codeServerDirs();
-  const server = await startCodeServer(bin, dirs, hermeticEnv({ MYCLI_HOME: fx.mycliHome }), fx.workspace);
-  const browser = await launchChromium();
+  const [bin, dirs] = await Promise.all([codeServerBin(), codeServerDirs()]);
+  const aws = await suiteAws(fx.tmp);
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
   try {
+    server = await startCodeServer(bin, dirs, hermeticEnv({ MYCLI_HOME: fx.mycliHome, ...aws.env }), fx.workspace);
+    browser = await launchChromium();
     const authority = new URL(server.url).host;
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://${authority}${ROOT}`],
@@ -34,8 +38,9 @@ async function main(): Promise<number> {
     clearTimeout(timer);
     return code;
   } finally {
-    await browser.close();
-    await server.stop();
+    await browser?.close();
+    await server?.stop();
+    await aws.stop();
     await removeDir(dirs.root);
     await removeDir(fx.tmp);
   }

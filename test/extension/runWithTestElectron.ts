@@ -6,18 +6,20 @@
 import { runTests } from '@vscode/test-electron';
 import { ROOT } from '../support/codeServer';
 import { removeDir } from '../support/gitRepos';
-import { suiteFixture } from './fixture';
+import { suiteAws, suiteFixture } from './fixture';
 
 async function main(): Promise<void> {
   const fx = await suiteFixture();
+  const aws = await suiteAws(fx.tmp);
   try {
     await runTests({
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: fx.testsEntry,
       launchArgs: [fx.workspace, '--disable-extensions', '--disable-workspace-trust'],
-      extensionTestsEnv: { MYCLI_HOME: fx.mycliHome },
+      extensionTestsEnv: { MYCLI_HOME: fx.mycliHome, ...aws.env },
     });
   } finally {
+    await aws.stop();
     await removeDir(fx.tmp);
   }
 }

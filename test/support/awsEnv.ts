@@ -4,13 +4,14 @@ import { join } from 'node:path';
 
 export const REGION = 'us-east-1';
 
+/** The SDK's settings for a moto server (plus a short deploy poll), for this process or a child's env. */
+export function sdkEnvFor(endpoint: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: REGION, MYCLI_DEPLOY_POLL_MS: '50' };
+}
+
 export function pointSdkAt(endpoint: string): void {
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_REGION = REGION;
+  Object.assign(process.env, sdkEnvFor(endpoint));
   delete process.env.AWS_PROFILE;
-  process.env.MYCLI_DEPLOY_POLL_MS = '50';
 }
 
 export const clientConfig = (endpoint: string) => ({ endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });

@@ -7,16 +7,29 @@ import { clearDeployedBackend } from '../../shared/deployedBackend';
 import { readSettings, saveSetting } from '../settings';
 import { registerCommand } from './register';
 
+/**
+ * Destroy Backend: deletes the stack (after a modal confirmation), then clears what `mycli destroy`
+ * clears from the user config, `mycli.endpoint` and the API key in SecretStorage.
+ *
+ * Argument (optional, for callers such as another extension or the extension-host tests; the
+ * palette and the view's menu pass none): `{ confirmed: true }` means the caller has already
+ * asked, so the modal question is skipped. Only that exact value skips it.
+ */
+export interface DestroyArgs {
+  confirmed?: boolean;
+}
+
 export function registerDestroyBackend(m: Mycli): void {
-  registerCommand(m, 'mycli.destroyBackend', async () => {
+  registerCommand(m, 'mycli.destroyBackend', async (args?: DestroyArgs) => {
     const target = await awsTarget();
     if (!target) return;
-    const sure = await vscode.window.showWarningMessage(
+    const confirmed = typeof args === 'object' && args !== null && args.confirmed === true;
+    const sure = confirmed || (await vscode.window.showWarningMessage(
       `Destroy the mycli backend (stack ${target.stackName} in ${target.region})? Running executions stop and their history and logs are deleted.`,
       { modal: true },
       'Destroy',
-    );
-    if (sure !== 'Destroy') return;
+    )) === 'Destroy';
+    if (!sure) return;
     const deployer = loadDeployer();
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `mycli: destroying stack ${target.stackName}`, cancellable: true },

@@ -11,16 +11,7 @@ import * as vscode from 'vscode';
 import type { MycliApi } from '../../../src/extension/extension';
 import type { ExecutionInfo } from '../../../src/shared/contract';
 import { userConfigPath } from '../../../src/shared/userConfig';
-
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { finished as finishedRun, until } from './waits';
 
 describe('mycli extension (in the extension host)', () => {
   let api: MycliApi;
@@ -34,13 +25,7 @@ describe('mycli extension (in the extension host)', () => {
     api = await ext.activate();
   });
 
-  async function finished(id: string): Promise<ExecutionInfo> {
-    return until(`${id} to end`, async () => {
-      await api.store.refresh();
-      const info = api.store.find(id);
-      return info && !['PENDING', 'STARTING', 'RUNNING'].includes(info.status) ? info : undefined;
-    });
-  }
+  const finished = (id: string): Promise<ExecutionInfo> => finishedRun(api, id);
 
   it('registers its commands', async () => {
     const all = await vscode.commands.getCommands(true);
