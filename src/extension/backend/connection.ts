@@ -2,16 +2,18 @@
  * The current backend client, made on first use from the settings, the user config and the API
  * key in SecretStorage, and made again when any of them changes.
  */
+import { type Stats, unwatchFile, watchFile } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ApiClient } from '../../client/apiClient';
 import { HttpClient } from '../../client/httpClient';
 import { localClient } from '../../client/localClient';
 import { errorMessage, MycliError } from '../../shared/errors';
-import { loadUserConfig } from '../../shared/userConfig';
+import { loadUserConfig, userConfigPath } from '../../shared/userConfig';
 import { readSettings } from '../settings';
 import { BackendSelection, selectBackend } from './backendSelection';
 
 export const API_KEY_SECRET = 'mycli.apiKey';
+const USER_CONFIG_POLL_MS = 2000;
 
 /**
  * For the welcome views: `mycli.state` is unconfigured, ready, misconfigured (the settings or the
@@ -35,6 +37,21 @@ export class Connection implements vscode.Disposable {
       }),
       secrets.onDidChange((e) => e.key === API_KEY_SECRET && this.invalidate()),
     );
+    this.watchUserConfig();
+  }
+
+  /**
+   * The user config is the CLI's too: what `mycli init`, `mycli destroy` or `mycli config set` do
+   * in a terminal applies here without a reload. Polled (a stat every 2 s): the file and its folder
+   * may not exist yet, which fs.watch cannot follow.
+   */
+  private watchUserConfig(): void {
+    const file = userConfigPath(process.env);
+    const onChange = (now: Stats, before: Stats): void => {
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) this.invalidate();
+    };
+    watchFile(file, { interval: USER_CONFIG_POLL_MS, persistent: false }, onChange);
+    this.subscriptions.push({ dispose: () => unwatchFile(file, onChange) });
   }
 
   client(): Promise<ApiClient> {
