@@ -6,12 +6,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { AddressInfo, connect, createServer, Socket } from 'node:net';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliEnv, mycli } from '../support/cli';
+import { createHash, randomBytes } from 'node:crypto';
+import { CLI, cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep, waitFor } from '../support/proc';
+import { run, RunResult, sleep, waitFor } from '../support/proc';
 import { isAlive } from '../../src/backend/local/processes';
 
 /** The spares waiting under `home`: pid and socket path. */
@@ -59,7 +60,6 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     const first = await mycli(['exec', '--repo', url, 'echo one'], { env });
     assert.equal(first.code, 0, first.stderr);
     const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
-    // -n: a piped stdin is handed to a supervisor of its own, as a spare cannot take a descriptor
     const second = await mycli(['exec', '-n', '--repo', url, 'echo two'], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stdout, 'two\n');
@@ -76,6 +76,33 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     assert.equal(r.code, 0, r.stderr);
     await sleep(1500);
     assert.deepEqual(spares(home), []);
+  });
+
+  it('a run with piped input is taken by a waiting spare, which opens the pipe itself: every byte arrives, and its end', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    assert.equal((await mycli(['exec', '-n', '--repo', url, 'true'], { env })).code, 0);
+    const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
+    // a shell's pipe, as in `make-input | mycli exec ...` (Node's own child pipes are sockets)
+    const piped = async (input: Buffer | string, command: string): Promise<RunResult> => {
+      const file = join(home, `input-${Date.now()}`);
+      writeFileSync(file, input);
+      return run('sh', ['-c', 'cat "$1" | exec "$0" "$2" exec --repo "$3" "$4"', process.execPath, file, CLI, url, command], { env, allowFail: true, timeoutMs: 60000 });
+    };
+    // more than a pipe holds: the writer is still writing when the spare opens the pipe
+    const big = randomBytes(200 * 1024);
+    const r = await piped(big, 'sha256sum | cut -d" " -f1; echo end');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${createHash('sha256').update(big).digest('hex')}\nend\n`);
+    const supervisor = (stderr: string): number =>
+      (JSON.parse(readFileSync(join(home, 'local', 'executions', runId(stderr), 'execution.json'), 'utf8')) as { supervisor_pid: number }).supervisor_pid;
+    assert.equal(supervisor(r.stderr), spare!.pid, 'the spare supervised the run with input');
+    // less than a pipe holds: written and closed before the run starts, so the spare finds no writer
+    const next = await waitFor('the next spare', () => spares(home).find((s) => s.pid !== spare!.pid));
+    const small = await piped('a line\nlast, no newline', 'cat; echo end');
+    assert.equal(small.code, 0, small.stderr);
+    assert.equal(small.stdout, 'a line\nlast, no newlineend\n');
+    assert.equal(supervisor(small.stderr), next.pid);
   });
 
   it('a stale spare socket (its process gone) is cleared and the run starts its own supervisor', async () => {

@@ -9,6 +9,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomicFile';
 import { settleAll } from '../../shared/settleAll';
 import { FolderWatch } from './folderWatch';
+import { INPUT_NOT_OPENED } from './inputPipe';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
 import { redactRepoUrl } from '../../shared/repoUrl';
@@ -27,7 +28,7 @@ import { isDiskFull, writeFailure } from './diskSpace';
 import { absolutePath, chooseRuntime, dockerClientEnv, dockerProgram, RuntimeChoice } from './runtime';
 import { spareDir, sparesWanted } from './spare';
 import type { SupervisorPayload, SupervisorStep } from './supervisor';
-import { claimSupervisor, dropHandle, handleUsable, handlePid, handOver, spawnSupervisor, SupervisorHandle, supervisorAhead, SupervisorSource } from './supervisorLaunch';
+import { claimSupervisor, inputPathFor, dropHandle, handleUsable, handlePid, handOver, spawnSupervisor, SupervisorHandle, supervisorAhead, SupervisorSource } from './supervisorLaunch';
 import { machineTimeZone } from './timeZone';
 
 export interface LocalPlatformOptions {
@@ -420,7 +421,23 @@ export class LocalPlatform implements Platform {
 
   private async launchSupervisor(dir: string, payload: SupervisorPayload, stdinFd: number | undefined): Promise<void> {
     const source = this.supervisorSource();
-    let handle = await this.readySupervisor(source, stdinFd);
+    const handle = await this.readySupervisor(source, stdinFd);
+    if (handle?.kind !== 'spare' || stdinFd === undefined) return this.handOverTo(dir, handle, payload, source, stdinFd);
+    // A spare opens the run's input itself, while this process still holds it. Where it cannot
+    // (it said so before doing anything), a supervisor of the run's own takes it as its fd 3.
+    try {
+      return await this.handOverTo(dir, handle, { ...payload, inputPath: inputPathFor(stdinFd) }, source, stdinFd);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith(INPUT_NOT_OPENED)) throw err;
+      return this.handOverTo(dir, undefined, payload, source, stdinFd);
+    }
+  }
+
+  /** Hands the run to `handle`, or to a supervisor started now. */
+  private async handOverTo(
+    dir: string, ready: SupervisorHandle | undefined, payload: SupervisorPayload, source: SupervisorSource, stdinFd: number | undefined,
+  ): Promise<void> {
+    let handle = ready;
     const errLog = handle ? undefined : await open(join(dir, FILES.supervisorLog), 'a', 0o600);
     try {
       handle ??= { kind: 'process', child: spawnSupervisor(source, errLog!.fd, stdinFd) };

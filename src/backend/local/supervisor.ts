@@ -17,6 +17,7 @@ import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
 import { processStartTime, signalGroup } from './processes';
 import { EXECUTOR_EXIT } from '../../shared/executorExit';
+import { openInputPipe } from './inputPipe';
 
 export interface SupervisorStep {
   argv: string[];
@@ -104,8 +105,10 @@ export interface SupervisorPayload {
   keepWorkspace: boolean;
   /** Credential values, masked in the log should they ever appear in output. */
   secrets: string[];
-  /** The supervisor holds the run's input on its fd 3 (stdin piped into `mycli exec`). */
+  /** The run has input (stdin piped into `mycli exec`): on the supervisor's fd 3, or at inputPath. */
   input?: boolean;
+  /** For a spare, which has no fd 3: the pipe to open as the run's input (/proc/<client>/fd/<n>). */
+  inputPath?: string;
 }
 
 interface StepResult {
@@ -138,6 +141,8 @@ export class Supervisor {
   private killTimer: NodeJS.Timeout | undefined;
   /** The current step's output pipes (`pipe:[inode]`), to find processes still holding them. */
   private pipes: string[] = [];
+  /** Where the run's input is: fd 3, inherited, or the pipe a spare opened (payload.inputPath). */
+  private inputFd = INPUT_FD;
 
   constructor(
     private readonly dir: string,
@@ -162,6 +167,7 @@ export class Supervisor {
 
   /** Starts the first step; resolves once it runs (or throws why it could not start). */
   async start(): Promise<void> {
+    if (this.payload.inputPath) this.inputFd = openInputPipe(this.payload.inputPath);
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
     this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, supervisor_started: processStartTime(process.pid) ?? null, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
@@ -269,12 +275,12 @@ export class Supervisor {
         cwd: this.dir,
         env,
         detached: true,
-        stdio: [input ? INPUT_FD : 'ignore', 'pipe', 'pipe', 'pipe', ...(step.gated ? ['pipe' as const] : [])],
+        stdio: [input ? this.inputFd : 'ignore', 'pipe', 'pipe', 'pipe', ...(step.gated ? ['pipe' as const] : [])],
       });
       child.once('error', reject);
       child.once('spawn', () => {
         // The input now belongs to the step alone: a writer gets EPIPE once the step stops reading.
-        if (input) closeSync(INPUT_FD);
+        if (input) closeSync(this.inputFd);
         // a gated step that dies before its go: its gate is gone, nothing to tell
         (child.stdio[GATE_FD] as Writable | undefined)?.on('error', () => undefined);
         const pipes = pipeIds([streamFd(child.stdout), streamFd(child.stderr), streamFd(child.stdio[MESSAGE_FD])]);

@@ -4,6 +4,7 @@
  * Then the hand-over: the payload goes in, and the answer `started` (or why not) comes back.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, fstatSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { signalGroup } from './processes';
@@ -32,8 +33,8 @@ export function spawnSupervisor(source: SupervisorSource, stderr: 'ignore' | num
 }
 
 /**
- * A supervisor for a run about to be prepared: a spare when one waits (runs without input:
- * a descriptor cannot travel to it), else a process started now. Until it is handed a run it
+ * A supervisor for a run about to be prepared: a spare when one waits (for a run without input,
+ * or with a pipe for input: see inputPathFor), else a process started now. Until it is handed a run it
  * does not keep this process alive, and it exits if this process ends without one.
  */
 export async function supervisorAhead(source: SupervisorSource, stdinFd: number | undefined): Promise<SupervisorHandle> {
@@ -45,9 +46,22 @@ export async function supervisorAhead(source: SupervisorSource, stdinFd: number 
   return { kind: 'process', child };
 }
 
-/** A spare that waits, for a run without input. */
+/**
+ * The path by which a spare can open this process's descriptor `fd` itself (a descriptor cannot
+ * travel over its socket): a pipe's, through /proc on Linux. Undefined for anything else (a
+ * file's offset would not follow, a socket cannot be opened so): that input needs a new supervisor.
+ */
+export function inputPathFor(fd: number): string | undefined {
+  try {
+    return fstatSync(fd).isFIFO() && existsSync(`/proc/${process.pid}/fd/${fd}`) ? `/proc/${process.pid}/fd/${fd}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A spare that waits, for a run without input or whose input a spare can open (inputPathFor). */
 export async function claimSupervisor(source: SupervisorSource, stdinFd: number | undefined): Promise<SupervisorHandle | undefined> {
-  if (stdinFd !== undefined || !source.spareDir) return undefined;
+  if ((stdinFd !== undefined && !inputPathFor(stdinFd)) || !source.spareDir) return undefined;
   const spare = await claimSpare(source.spareDir).catch(() => undefined);
   return spare && { kind: 'spare', ...spare };
 }
