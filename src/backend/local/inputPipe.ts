@@ -1,5 +1,5 @@
 /** A run's input (a pipe into `mycli exec`) opened by a spare supervisor, which cannot be handed the descriptor. */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 
 /** How a spare's answer starts when it could not open the input: the run then gets a supervisor of its own. */
 export const INPUT_NOT_OPENED = "cannot open the run's input";
@@ -11,6 +11,7 @@ export const INPUT_NOT_OPENED = "cannot open the run's input";
  * the end of the input once its last writer is gone.
  */
 export function openInputPipe(path: string): number {
+  if (!/^\/proc\/\d+\/fd\/\d+$/.test(path)) throw new Error(`${INPUT_NOT_OPENED} (not a descriptor's path: ${path})`);
   let holder: number;
   try {
     holder = openSync(path, 'r+');
@@ -18,6 +19,7 @@ export function openInputPipe(path: string): number {
     throw new Error(`${INPUT_NOT_OPENED} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   try {
+    if (!fstatSync(holder).isFIFO()) throw new Error(`${INPUT_NOT_OPENED} (not a pipe)`);
     return openSync(path, 'r');
   } finally {
     closeSync(holder);
