@@ -22,11 +22,15 @@ export class Orchestrator {
    */
   private async logs(req: LogsRequest): Promise<LogsResponse> {
     const { wait_ms: wait, ...request } = req;
+    const id = req.execution_id;
+    // marked before each read: a change while this request reads wakes its wait, whoever else waits
+    let mark = wait ? this.platform.changeMark?.(id) : undefined;
     let page = await this.platform.logs(request);
     if (!wait || !this.platform.waitForChange) return page;
     const until = Date.now() + wait;
     while (!page.events.length && !page.complete && Date.now() < until) {
-      await this.platform.waitForChange(req.execution_id, until - Date.now());
+      await this.platform.waitForChange(id, until - Date.now(), mark);
+      mark = this.platform.changeMark?.(id);
       page = await this.platform.logs(request);
     }
     return { ...page, waited: true };

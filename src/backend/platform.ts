@@ -22,8 +22,11 @@ export interface Platform {
   /**
    * Resolves once the execution's log or state may have changed, at the latest after `maxMs`:
    * a follower waits on this instead of a fixed poll (platforms that can watch their state).
+   * `since`: a changeMark taken before the caller read; any change after it resolves at once.
    */
-  waitForChange?(executionId: string, maxMs: number): Promise<void>;
+  waitForChange?(executionId: string, maxMs: number, since?: number): Promise<void>;
+  /** Where the execution's log and state are now, for a later waitForChange (with waitForChange). */
+  changeMark?(executionId: string): number;
   /** A start is coming from this process, with this input: get ready ahead of it (local). */
   prepareStart?(stdinFd?: number): void;
 }

@@ -10,6 +10,8 @@ import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
 import { stopOverdueTasks } from '../../src/backend/aws/taskEvents';
 import { History } from '../../src/backend/aws/history';
 import { configFromEnv } from '../../src/backend/aws/config';
+import { Orchestrator } from '../../src/backend/orchestrator';
+import { routeApiRequest } from '../../src/backend/router';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployBackend, setGitCredential } from '../../src/deploy';
@@ -165,6 +167,31 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.deepEqual(caughtUp.events, []);
     assert.equal(caughtUp.complete, false);
     assert.equal(describes, 1, 'a caught-up page asks ECS whether the task has ended');
+  });
+
+  it('a run whose task started but whose record then could not be updated (throttled) is a 500 that names the task, never a 429 a client would retry', async () => {
+    const db = new DynamoDBClient(clientConfig(moto.endpoint));
+    let throttle = false;
+    db.middlewareStack.add((next, context) => async (args) => {
+      if (throttle && context.commandName === 'UpdateItemCommand') {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $retryable: { throttling: true } });
+      }
+      if (context.commandName === 'PutItemCommand') throttle = true; // the record exists; what follows the RunTask is throttled
+      return next(args);
+    }, { step: 'initialize', name: 'throttleUpdates' });
+    const platform = new AwsPlatform(configFromEnv(process.env), { ecs, logs, db });
+    const before = (await ecs.send(new ListTasksCommand({ cluster: env.MYCLI_CLUSTER }))).taskArns ?? [];
+    const res = await routeApiRequest(
+      { method: 'POST', path: '/execute', headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ action: 'exec', repo: 'https://github.com/org/repo', command: 'echo once' }) },
+      new Orchestrator(platform),
+      apiKey,
+    );
+    assert.equal(res.statusCode, 500, res.body);
+    assert.equal(res.headers['retry-after'], undefined);
+    const after = (await ecs.send(new ListTasksCommand({ cluster: env.MYCLI_CLUSTER }))).taskArns ?? [];
+    const started = after.filter((t) => !before.includes(t));
+    assert.equal(started.length, 1, 'one task was started');
+    assert.match(JSON.parse(res.body).error.message, new RegExp(`started as task ${started[0]!.replace(/[/.]/g, '\\$&')}.*could not be updated`));
   });
 
   it('kill stops the task and the run ends STOPPED; list is newest first', async () => {

@@ -39,6 +39,26 @@ describe('FolderWatch', function () {
     await w.wait(FOREVER_MS);
   });
 
+  it('two followers: a change while one reads and the other waits wakes the reader\'s next wait at once (its mark)', async () => {
+    const w = new FolderWatch(tmp, () => closed++);
+    const a = w.wait(FOREVER_MS); // follower A waits
+    const markB = w.mark(); // follower B is reading
+    writeFileSync(path.join(tmp, 'execution.json'), 'ended');
+    await a; // the change woke A
+    await w.wait(FOREVER_MS, markB); // and B, which read before it, does not sleep on it
+  });
+
+  it('a mark with no change since makes the wait wait', async () => {
+    const w = new FolderWatch(tmp, () => closed++);
+    const mark = w.mark();
+    let woken = false;
+    const waited = w.wait(FOREVER_MS, mark).then(() => (woken = true));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(woken, false);
+    writeFileSync(path.join(tmp, 'output.log'), 'a');
+    await waited;
+  });
+
   it('with names given, only a change to one of them wakes', async () => {
     const w = new FolderWatch(tmp, () => closed++, new Set(['output.log']));
     let woken = false;

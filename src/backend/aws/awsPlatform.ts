@@ -3,7 +3,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTasksCommand, ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { ExecRequest, ExecResponse, ExecutionInfo, KillResponse, ListRequest, LogsRequest, LogsResponse, ValidationPolicy } from '../../shared/contract';
-import { MycliError } from '../../shared/errors';
+import { errorMessage, MycliError } from '../../shared/errors';
 import { isTerminal } from '../../shared/status';
 import type { Platform } from '../platform';
 import type { AwsPlatformConfig } from './config';
@@ -54,13 +54,21 @@ export class AwsPlatform implements Platform {
       started = { failure: `${(err as Error).name}: ${(err as Error).message}` };
     }
     const base = { execution_id: executionId, created_at, log_group: this.cfg.logGroup, ...(req.image ? { image: req.image } : {}) };
+    // From here on a run exists: a failure to record it is never one a client may retry (a 429
+    // from throttling would start the command again), so it is said as what it is.
+    const recorded = (err: unknown): MycliError =>
+      new MycliError('backend_error', `execution ${executionId} ${started.taskArn ? `started as task ${started.taskArn}` : 'did not start'}, but its record could not be updated (${errorMessage(err)}); "mycli status ${executionId}" shows where it is`);
     if (!started.taskArn) {
       const reason = `ECS could not start the task: ${started.failure}`;
-      await this.history.update(executionId, { status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason });
+      await this.history.update(executionId, { status: 'FAILED', stopped_at: new Date().toISOString(), stopped_reason: reason }).catch((err) => {
+        throw recorded(err);
+      });
       return { ...base, status: 'FAILED' };
     }
     const log_streams = logStreamsOf(started.taskArn, Boolean(req.image));
-    await this.history.update(executionId, { task_arn: started.taskArn, log_streams });
+    await this.history.update(executionId, { task_arn: started.taskArn, log_streams }).catch((err) => {
+      throw recorded(err);
+    });
     return { ...base, task_arn: started.taskArn, status: 'PENDING', log_stream: log_streams[log_streams.length - 1]! };
   }
 
@@ -115,8 +123,10 @@ export class AwsPlatform implements Platform {
     await this.history.update(id, { kill_requested: true });
     if (item.task_arn) {
       await this.clients.ecs.send(new StopTaskCommand({ cluster: this.cfg.cluster, task: item.task_arn, reason: KILL_REASON }));
-      // the item as it now is, without reading it again: ECS says where the task is
-      return { execution_id: id, status: (await this.reconcile({ ...item, kill_requested: true })).status };
+      // the item as it now is, without reading it again: ECS says where the task is (when it
+      // answers: the stop was asked, so a throttled answer must not turn into an error)
+      const now = await this.reconcile({ ...item, kill_requested: true }).catch(() => item);
+      return { execution_id: id, status: now.status };
     }
     await this.history.update(id, { status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
     return { execution_id: id, status: (await this.item(id)).status };

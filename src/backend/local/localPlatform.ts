@@ -545,15 +545,25 @@ export class LocalPlatform implements Platform {
 
   /**
    * Wakes when the run's log grows or its record is renamed in. Only those: a follower woken by
-   * every file its supervisor touches takes CPU from the run it follows.
+   * every file its supervisor touches takes CPU from the run it follows. `since`: a mark from
+   * changeMark, taken before the caller read; a change after it wakes this wait at once.
    */
-  waitForChange(id: string, maxMs: number): Promise<void> {
+  waitForChange(id: string, maxMs: number, since?: number): Promise<void> {
+    return this.folderWatch(id).wait(maxMs, since);
+  }
+
+  changeMark(id: string): number {
+    return this.folderWatch(id).mark();
+  }
+
+  private folderWatch(id: string): FolderWatch {
     let w = this.folderWatches.get(id);
     if (!w) {
-      w = new FolderWatch(this.store.dir(id), () => this.folderWatches.delete(id), FOLLOWED_FILES);
-      this.folderWatches.set(id, w);
+      const made = new FolderWatch(this.store.dir(id), () => this.folderWatches.get(id) === made && this.folderWatches.delete(id), FOLLOWED_FILES);
+      this.folderWatches.set(id, made);
+      w = made;
     }
-    return w.wait(maxMs);
+    return w;
   }
 
   async stop(id: string): Promise<KillResponse> {

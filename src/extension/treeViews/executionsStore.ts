@@ -81,10 +81,12 @@ export class ExecutionsStore {
    */
   refresh(): Promise<void> {
     if (!this.inFlight) return this.startLoad();
-    this.queued ??= this.inFlight.then(() => {
+    const next = (): Promise<void> | undefined => {
       this.queued = undefined;
       return this.disposed ? undefined : this.startLoad();
-    });
+    };
+    // after the load in flight, however it ended
+    this.queued ??= this.inFlight.then(next, next);
     return this.queued;
   }
 
