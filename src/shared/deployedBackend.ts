@@ -45,7 +45,8 @@ export async function clearDeployedBackend(env: NodeJS.ProcessEnv = process.env,
   const config = await loadUserConfig(env);
   const destroyed = endpoint !== undefined && endpoint !== '' && config.api_endpoint === endpoint;
   if (config.backend !== 'aws' && !destroyed) return false;
-  const { api_endpoint: _e, api_key: _k, backend, ...rest } = config;
-  await saveUserConfig(backend === 'aws' ? rest : { ...rest, ...(backend ? { backend } : {}) }, env);
+  const { api_endpoint: _e, api_key: _k, ...rest } = config;
+  if (rest.backend === 'aws') delete rest.backend;
+  await saveUserConfig(rest, env);
   return true;
 }

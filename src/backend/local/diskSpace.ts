@@ -13,8 +13,11 @@ export function writeFailure(err: unknown, where: string): string {
   return isDiskFull(err) ? `the disk that holds ${where} is full (${message})` : message;
 }
 
-/** Whether the disk that holds `dir` has next to no room left for this user (less than `bytes`). */
-export function hasNoRoom(dir: string, bytes = 64 * 1024): boolean {
+/** What a user does about a full disk that holds mycli's home. */
+export const FREE_DISK_ADVICE = 'free some space there, or set MYCLI_HOME to a folder on another disk';
+
+/** Whether the disk that holds `dir` has less than `bytes` left for this user. */
+export function hasNoRoom(dir: string, bytes: number): boolean {
   try {
     const s = statfsSync(dir);
     return s.bavail * s.bsize < bytes;

@@ -12,7 +12,7 @@ import { writeFileAtomic, writeFileAtomicSync } from '../../shared/atomicFile';
 import { MycliError } from '../../shared/errors';
 import { settleAll } from '../../shared/settleAll';
 import { isTerminal } from '../../shared/status';
-import { isDiskFull, writeFailure } from './diskSpace';
+import { FREE_DISK_ADVICE, isDiskFull, writeFailure } from './diskSpace';
 
 export interface LocalRecord extends ExecutionInfo {
   env_names: string[];
@@ -104,7 +104,7 @@ export class ExecutionStore {
   /** A failure while making a run, as the error that explains it when the disk is full. */
   cannotStart(err: unknown): unknown {
     if (!isDiskFull(err)) return err;
-    return new MycliError('backend_error', `cannot start the run: ${writeFailure(err, this.root)}; free some space there, or set MYCLI_HOME to a folder on another disk`);
+    return new MycliError('backend_error', `cannot start the run: ${writeFailure(err, this.root)}; ${FREE_DISK_ADVICE}`);
   }
 
   async read(id: string): Promise<LocalRecord> {

@@ -11,8 +11,8 @@ import { accessSync, closeSync, constants, existsSync, readFileSync, rmSync, sta
 import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import { canTransition, ExecutionStatus, isTerminal } from '../../shared/status';
-import { hasNoRoom, isDiskFull, writeFailure } from './diskSpace';
-import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionStore';
+import { FREE_DISK_ADVICE, hasNoRoom, isDiskFull, writeFailure } from './diskSpace';
+import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES, RESERVE_BYTES } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
 import { processStartTime, signalGroup } from './processes';
@@ -403,10 +403,10 @@ export class Supervisor {
       // The exit code stands, but a run whose output is incomplete did not succeed.
       status = 'FAILED';
       reason = `the output could not all be written to the log: ${writeFailure(lost, this.store.root)}, so the output is incomplete; ${reason}`;
-    } else if (status === 'FAILED' && hasNoRoom(this.dir)) {
+    } else if (status === 'FAILED' && hasNoRoom(this.dir, RESERVE_BYTES)) {
       // Tools do not always say so (git: "failed to write new configuration file"), and what they
       // say then can mislead (the executor: "cannot write MYCLI_PHASE_FILE"): the disk comes first.
-      reason = `the disk that holds ${this.store.root} is full, which may be why the run failed (free some space, or set MYCLI_HOME to a folder on another disk): ${reason}`;
+      reason = `the disk that holds ${this.store.root} is full, which may be why the run failed (${FREE_DISK_ADVICE}): ${reason}`;
     }
     if (isTerminal(this.record.status)) return;
     this.update({ status, exit_code: exitCode, stopped_at: new Date().toISOString(), stopped_reason: reason });

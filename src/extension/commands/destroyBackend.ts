@@ -43,7 +43,7 @@ export function registerDestroyBackend(m: Mycli): void {
     await clearDeployedBackend(process.env, readSettings().endpoint);
     await saveSetting('endpoint', undefined);
     await m.context.secrets.delete(API_KEY_SECRET);
-    m.connection.invalidate(); // the user config is not watched
+    m.connection.invalidate(); // at once, not at the user config's next poll
     void vscode.window.showInformationMessage(`mycli: stack ${target.stackName} is deleted; runs go to the local backend until you deploy again.`);
   });
 }
