@@ -82,11 +82,16 @@ try {
     await settle();
     return measure(process.execPath, [CLI, 'exec', '--local', '--repo', repo, 'true'], { env: { ...env, ...extraEnv } });
   };
+  // a run that failed is not timed as a fast one: the bench stops and says which
+  const ok = (what) => (r) => {
+    if (r.code !== 0) throw new Error(`${what} exited ${r.code}`);
+    return r;
+  };
   const dispatch = async (label, run) => {
-    await run();
-    await floor(); // warm-up
+    await run().then(ok(label));
+    await floor().then(ok('the floor')); // warm-up
     const pairs = [];
-    for (let i = 0; i < RUNS; i++) pairs.push([(await run()).ms, (await floor()).ms]);
+    for (let i = 0; i < RUNS; i++) pairs.push([(await run().then(ok(label))).ms, (await floor().then(ok('the floor'))).ms]);
     const ratio = median(pairs.map(([a, b]) => a / b));
     console.log(`${label.padEnd(44)} ${median(pairs.map((p) => p[0])).toFixed(1).padStart(10)} ms       floor node -e 0 + git clone --depth 1 + sh -c true: ${median(pairs.map((p) => p[1])).toFixed(1)} ms  ratio ${ratio.toFixed(2)} (median of ${RUNS} pairs)`);
   };

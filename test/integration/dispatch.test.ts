@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CLI, cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { run, RunResult, sleep, waitFor } from '../support/proc';
+import { run, RunResult, waitFor } from '../support/proc';
 import { isAlive } from '../../src/backend/local/processes';
 
 /** The spares waiting under `home`: pid and socket path. */
@@ -24,6 +24,12 @@ function spares(home: string): Array<{ pid: number; socket: string }> {
       .filter((n) => n.endsWith('.sock'))
       .map((n) => ({ pid: Number(n.split('.')[0]), socket: join(root, build, n) })),
   );
+}
+
+/** Once the run's supervisor has exited, its steps (the command started ahead among them) are over. */
+async function supervisorGone(home: string, id: string): Promise<void> {
+  const { supervisor_pid: pid } = JSON.parse(readFileSync(join(home, 'local', 'executions', id, 'execution.json'), 'utf8')) as { supervisor_pid: number };
+  await waitFor('the run\'s supervisor to exit', () => (isAlive(pid) ? undefined : true), 20000);
 }
 
 const runId = (stderr: string): string => /(exec-\S+) (SUCCEEDED|FAILED|STOPPED|TIMED_OUT)/.exec(stderr)![1]!;
@@ -74,7 +80,16 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     const home = await freshHome();
     const r = await mycli(['exec', '--repo', url, 'true'], { env: cliEnv({ MYCLI_HOME: home, MYCLI_LOCAL_SPARE: '0' }) });
     assert.equal(r.code, 0, r.stderr);
-    await sleep(1500);
+    // a spare is started before its run's supervisor exits: once it has, any spare would be running
+    await supervisorGone(home, runId(r.stderr));
+    const spareProcesses = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--spare') && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(home);
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(spareProcesses, [], 'a spare supervisor runs');
     assert.deepEqual(spares(home), []);
   });
 
@@ -148,7 +163,7 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
       assert.equal(r.code, 79, r.stderr);
       assert.match(r.stderr, /clone failed: ref "no-such-branch" is not a branch or tag/);
       assert.doesNotMatch(r.stderr, /running in/);
-      await sleep(500);
+      await supervisorGone(home, runId(r.stderr));
       assert.ok(!existsSync(marker), 'the command did not run');
     });
   }
@@ -171,7 +186,7 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
       assert.equal(k.code, 0, k.stderr);
       const s = await mycli(['status', '--json', id], { env });
       assert.equal((JSON.parse(s.stdout) as { status: string }).status, 'STOPPED');
-      await sleep(1000);
+      await supervisorGone(home, id);
       assert.ok(!existsSync(marker), 'the command did not run');
     } finally {
       for (const s of sockets) s.destroy();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CLI, cliEnv, mycli, startServe } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep, waitFor } from '../support/proc';
+import { isAlive, sleep, waitFor } from '../support/proc';
 
 async function status(env: NodeJS.ProcessEnv, id: string): Promise<Record<string, unknown>> {
   const r = await mycli(['status', '--json', id], { env });
@@ -126,14 +126,7 @@ describe('nothing lost', function () {
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       process.kill(record.supervisor_pid, 'SIGKILL');
-      await waitFor('the supervisor to die', () => {
-        try {
-          process.kill(record.supervisor_pid, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      });
+      await waitFor('the supervisor to die', () => (isAlive(record.supervisor_pid) ? undefined : true));
       await writeFile(file, JSON.stringify({ ...record, supervisor_pid: other.pid }));
       const s = await status(env, id);
       assert.equal(s.status, 'FAILED');

@@ -72,7 +72,11 @@ describe('FolderWatch', function () {
 
   it('a wait with no change ends at its time', async () => {
     const w = new FolderWatch(tmp, () => closed++);
-    await w.wait(50);
+    let woken = false;
+    const waited = w.wait(300).then(() => (woken = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(woken, false, 'ended before its time with no change');
+    await waited;
   });
 
   it('a folder that does not exist leaves the waits to their time', async () => {
