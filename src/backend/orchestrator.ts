@@ -1,16 +1,16 @@
 /** Validates API requests and drives a Platform. The HTTP server, the Lambda and in-process clients all call this. */
-import { randomBytes } from 'node:crypto';
 import {
   ExecResponse, ExecutionInfo, KillResponse, ListResponse, LogsRequest, LogsResponse,
   parseAction, validateExecRequest, validateExecutionId, validateListRequest, validateLogsRequest,
 } from '../shared/contract';
 import { MycliError } from '../shared/errors';
+import { randomHex } from '../shared/randomName';
 import { isTerminal } from '../shared/status';
 import type { Platform, RunInput } from './platform';
 
 export function newExecutionId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `exec-${stamp}-${randomBytes(3).toString('hex')}`;
+  return `exec-${stamp}-${randomHex(3)}`;
 }
 
 export class Orchestrator {

@@ -2,7 +2,6 @@
  * The HTTP face of the orchestrator, independent of any server: the local `mycli serve`
  * server and the Lambda adapter both turn their requests into an ApiRequest and call this.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { LIMITS } from '../shared/contract';
 import { asThrottled, errorMessage, MycliError } from '../shared/errors';
 import type { Orchestrator } from './orchestrator';
@@ -26,8 +25,11 @@ function reply(statusCode: number, body: unknown): ApiResponse {
   return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
+// node:crypto loads when a key is checked: the CLI, which bundles this, starts without OpenSSL's set-up
+const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');
+
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return crypto().createHash('sha256').update(value).digest();
 }
 
 /** The expected API key, or only its SHA-256 (hex): the aws stack holds nothing but the hash. */
@@ -37,7 +39,7 @@ export type ExpectedApiKey = string | { sha256Hex: string };
 export function apiKeyMatches(presented: string | undefined, expected: ExpectedApiKey): boolean {
   if (presented === undefined) return false;
   const want = typeof expected === 'string' ? digest(expected) : Buffer.from(expected.sha256Hex, 'hex');
-  return want.length === 32 && timingSafeEqual(digest(presented), want);
+  return want.length === 32 && crypto().timingSafeEqual(digest(presented), want);
 }
 
 export function presentedApiKey(headers: Record<string, string | undefined>): string | undefined {

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomHex } from './randomName';
 
 /** Writes a file so that readers see either the old or the new content, never a part. */
 export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     await writeFile(tmp, data, { mode });
     await rename(tmp, file);
@@ -15,7 +15,7 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o644):
 }
 
 export function writeFileAtomicSync(file: string, data: string, mode = 0o644): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     writeFileSync(tmp, data, { mode });
     renameSync(tmp, file);

@@ -1,5 +1,6 @@
 /** Git auto-detection: the repository a folder belongs to, a remote's URL and the current branch. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { configError } from './errors';
 
 export interface GitInfo {
@@ -8,20 +9,91 @@ export interface GitInfo {
   branch?: string;
 }
 
-function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string }> {
+type GitAnswer = { ok: boolean; out: string };
+const GIT_TIMEOUT_MS = 15000;
+const TOP_AND_BRANCH = ['rev-parse', '--show-toplevel', '--abbrev-ref', 'HEAD'];
+const UNPUSHED = ['rev-list', '--count', '@{upstream}..HEAD'];
+
+function git(cwd: string, args: string[]): Promise<GitAnswer> {
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, timeout: 15000, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout) =>
+    execFile('git', args, { cwd, timeout: GIT_TIMEOUT_MS, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (err, stdout) =>
       resolve({ ok: !err, out: String(stdout).trim() }),
     );
   });
 }
 
 /**
- * Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. One
- * git process where it can: each costs a short run's dispatch a good ten milliseconds.
+ * Asks several git questions of the work tree at `cwd` side by side, from one `sh`: each process
+ * Node starts blocks it 6-15 ms (a fork of a large process), where sh forks in about one. Each
+ * question writes to a descriptor of its own, ended by a line with git's exit status. The
+ * arguments reach git as sh's positional parameters, never as text of the script.
  */
+function gitTogether(cwd: string, questions: string[][]): Promise<GitAnswer[]> {
+  let n = 0;
+  const script = questions
+    .map((args, i) => `{ git ${args.map(() => `"\${${++n}}"`).join(' ')}; echo "=$?"; } >&${3 + i} 2>/dev/null &`)
+    .concat('wait')
+    .join('\n');
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', script, 'sh', ...questions.flat()], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      stdio: ['ignore', 'ignore', 'ignore', ...questions.map(() => 'pipe' as const)],
+    });
+    const outs = questions.map(() => '');
+    questions.forEach((_, i) => (child.stdio[3 + i] as Readable).on('data', (c: Buffer) => (outs[i] += c.toString())));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      for (let i = 0; i < questions.length; i++) (child.stdio[3 + i] as Readable).destroy();
+    }, GIT_TIMEOUT_MS);
+    const answer = (text: string): GitAnswer => {
+      const m = /(?:^|\n)=(\d+)\n?$/.exec(text);
+      return { ok: m?.[1] === '0', out: (m ? text.slice(0, m.index) : text).trim() };
+    };
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(questions.map(() => ({ ok: false, out: '' })));
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(outs.map(answer));
+    });
+  });
+}
+
+export interface GitQuestions {
+  /** A remote whose URL to look up, as git would fetch it (`git remote get-url`). */
+  remote?: string;
+  /** Whether to count the current branch's commits its upstream lacks (0 when unknown). */
+  unpushed?: boolean;
+}
+
+export interface GitFacts {
+  info?: GitInfo;
+  remoteUrl?: string;
+  unpushed: number;
+}
+
+/** What resolving a run needs of git, asked at once: the work tree (detectGit), a remote's URL, unpushed commits. */
+export async function gitFacts(cwd: string, ask: GitQuestions): Promise<GitFacts> {
+  const remote = ask.remote !== undefined && !ask.remote.startsWith('-') ? ask.remote : undefined;
+  const questions = [TOP_AND_BRANCH, ...(remote !== undefined ? [['remote', 'get-url', remote]] : []), ...(ask.unpushed ? [UNPUSHED] : [])];
+  const [top, ...rest] = await gitTogether(cwd, questions);
+  const url = remote !== undefined ? rest.shift() : undefined;
+  const ahead = ask.unpushed ? rest.shift() : undefined;
+  return {
+    info: await gitInfo(cwd, top!),
+    remoteUrl: url?.ok && url.out !== '' ? url.out : undefined,
+    unpushed: ahead?.ok ? Number(ahead.out) || 0 : 0,
+  };
+}
+
+/** Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. */
 export async function detectGit(cwd: string): Promise<GitInfo | undefined> {
-  const r = await git(cwd, ['rev-parse', '--show-toplevel', '--abbrev-ref', 'HEAD']);
+  return gitInfo(cwd, await git(cwd, TOP_AND_BRANCH));
+}
+
+async function gitInfo(cwd: string, r: GitAnswer): Promise<GitInfo | undefined> {
   const [topLevel, ref] = r.out.split('\n');
   if (!topLevel) return undefined;
   if (r.ok) return { topLevel, branch: ref && ref !== 'HEAD' ? ref : undefined };
@@ -36,19 +108,11 @@ export async function listRemotes(info: GitInfo): Promise<string[]> {
   return r.out === '' ? [] : r.out.split('\n');
 }
 
-/** The URL of a remote of the work tree at `cwd` (as git would fetch it), or undefined when there is none. */
-export async function findRemoteUrl(cwd: string, remote: string): Promise<string | undefined> {
-  if (remote.startsWith('-')) return undefined;
-  const url = await git(cwd, ['remote', 'get-url', remote]);
-  return url.ok && url.out !== '' ? url.out : undefined;
-}
-
 /**
- * The URL of a remote (as git would fetch it; `known`: already looked up with findRemoteUrl);
- * an error that names the remotes there are when it does not exist.
+ * The URL of a remote as gitFacts found it (as git would fetch it); when there was none, an error
+ * that names the remotes there are.
  */
-export async function remoteUrl(info: GitInfo, remote: string, known?: Promise<string | undefined>): Promise<string> {
-  const url = await (known ?? findRemoteUrl(info.topLevel, remote));
+export async function remoteUrl(info: GitInfo, remote: string, url: string | undefined): Promise<string> {
   if (url !== undefined) return url;
   const remotes = await listRemotes(info);
   if (!remotes.includes(remote)) {
@@ -56,12 +120,6 @@ export async function remoteUrl(info: GitInfo, remote: string, known?: Promise<s
     throw configError(`the Git repository at ${info.topLevel} has no remote "${remote}": ${others}`, 'remote');
   }
   throw configError(`cannot read the URL of remote "${remote}" in ${info.topLevel}`, 'repo');
-}
-
-/** How many local commits of the current branch (of the work tree at `cwd`) its upstream lacks (0 when unknown). */
-export async function unpushedCommits(cwd: string): Promise<number> {
-  const r = await git(cwd, ['rev-list', '--count', '@{upstream}..HEAD']);
-  return r.ok ? Number(r.out) || 0 : 0;
 }
 
 /** Whether `ref` (a branch, tag or commit) names a commit in the repository at `cwd`. */

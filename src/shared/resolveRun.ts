@@ -5,7 +5,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { checkCommand, checkEnv, checkRepo, ExecRequest, LIMITS, validateExecRequest } from './contract';
 import { configError, invalid } from './errors';
-import { detectGit, findRemoteUrl, GitInfo, remoteUrl, unpushedCommits } from './git';
+import { gitFacts, GitInfo, remoteUrl } from './git';
 import { PROJECT_CONFIG_NAME, ProjectConfig, readProjectConfig } from './projectConfig';
 import { classifyRepoUrl } from './repoUrl';
 
@@ -91,13 +91,11 @@ function absolutizeRepo(repo: string, base: string): string {
 export async function resolveRun(command: string, flags: RunFlags, opts: ResolveOptions): Promise<ResolvedRun> {
   const env = opts.env ?? process.env;
   checkCommand(command);
-  // What the run may need of git is asked at once, each in a process of its own, rather than one
-  // after another: each git process costs a run's start some ten milliseconds.
+  // What the run may need of git is asked at once (gitFacts), rather than one question after another.
   const remote = flags.remote ?? 'origin';
   const needsRemote = !flags.repo || !flags.branch;
-  const remoteAhead = needsRemote ? findRemoteUrl(opts.cwd, remote) : undefined;
-  const unpushedAhead = !flags.repo && !flags.branch ? unpushedCommits(opts.cwd) : undefined;
-  const git = await detectGit(opts.cwd);
+  const facts = await gitFacts(opts.cwd, { remote: needsRemote ? remote : undefined, unpushed: !flags.repo && !flags.branch });
+  const git = facts.info;
   const { file: configFile, config } = await findProjectConfig(flags, opts.cwd, git);
   const notes: string[] = [];
   let unpushed: ResolvedRun['unpushed'];
@@ -111,7 +109,7 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
     repo = absolutizeRepo(config.repo, dirname(configFile!));
     repoSource = 'config';
   } else if (git) {
-    repo = absolutizeRepo(await remoteUrl(git, remote, remoteAhead), git.topLevel);
+    repo = absolutizeRepo(await remoteUrl(git, remote, facts.remoteUrl), git.topLevel);
     repoSource = 'git';
   } else {
     throw configError(
@@ -123,14 +121,13 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
 
   let branch = flags.branch || config.branch;
   if (!branch && git) {
-    const sameRepo =
-      repoSource === 'git' ||
-      resolve(git.topLevel) === repo ||
-      (await (remoteAhead ?? findRemoteUrl(git.topLevel, remote))) === repo;
+    // (no branch given, so the remote's URL was asked)
+    const sameRepo = repoSource === 'git' || resolve(git.topLevel) === repo || facts.remoteUrl === repo;
     if (sameRepo) {
       if (!git.branch) throw configError('HEAD is detached, so there is no current branch to run: pass --branch NAME', 'branch');
       branch = git.branch;
-      const ahead = await (unpushedAhead ?? unpushedCommits(git.topLevel));
+      // (the repo came from git, so neither --repo nor --branch was given and the count was asked)
+      const ahead = facts.unpushed;
       if (ahead > 0 && repoSource === 'git') {
         unpushed = { branch, commits: ahead };
         notes.push(`branch ${branch} has ${ahead} commit(s) not pushed to its upstream; the run clones what is pushed`);

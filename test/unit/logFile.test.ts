@@ -26,7 +26,7 @@ describe('log file', () => {
   function newLog(secrets: string[] = []): { file: string; writer: LogWriter } {
     const file = path.join(tmp, `log${n++}.bin`);
     writeFileSync(file, '');
-    return { file, writer: new LogWriter((data) => appendFileSync(file, data), secrets) };
+    return { file, writer: new LogWriter((parts) => appendFileSync(file, Buffer.concat(parts)), secrets) };
   }
 
   /** Writes `chunks` (stdout unless given as [stream, data]) through a LogWriter, then end(). */
@@ -226,9 +226,9 @@ describe('log file', () => {
   it('LogAppender truncates a failed write back to the last whole record and drops the rest', async () => {
     if (!existsSync('/dev/full')) return;
     const appender = new LogAppender('/dev/full');
-    appender.append(encodeRecord('stdout', Buffer.from('x')));
+    appender.append([encodeRecord('stdout', Buffer.from('x'))]);
     assert.match(String(appender.error), /ENOSPC/);
-    appender.append(encodeRecord('stdout', Buffer.from('y')));
+    appender.append([encodeRecord('stdout', Buffer.from('y'))]);
     appender.close();
   });
 

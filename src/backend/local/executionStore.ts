@@ -3,13 +3,13 @@
  * `execution.json` (written atomically), `output.log`, `phase`, `stop-requested`, `workspace/`.
  * State is in files so it outlives the CLI, the server and the supervisor that wrote it.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionInfo } from '../../shared/contract';
 import { writeFileAtomic, writeFileAtomicSync } from '../../shared/atomicFile';
 import { MycliError } from '../../shared/errors';
+import { randomFiller } from '../../shared/randomName';
 import { settleAll } from '../../shared/settleAll';
 import { isTerminal } from '../../shared/status';
 import { FREE_DISK_ADVICE, isDiskFull, writeFailure } from './diskSpace';
@@ -87,7 +87,7 @@ export class ExecutionStore {
     try {
       await settleAll([
         writeFileAtomic(join(dir, FILES.record), JSON.stringify(record, null, 2), 0o600),
-        writeFile(join(dir, FILES.reserve), randomBytes(RESERVE_BYTES), { mode: 0o600 }),
+        writeFile(join(dir, FILES.reserve), randomFiller(RESERVE_BYTES), { mode: 0o600 }),
       ]);
     } catch (err) {
       await this.discard(dir);

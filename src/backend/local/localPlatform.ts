@@ -20,7 +20,7 @@ import { AdmissionLimits, RETRY_AFTER_SECONDS } from './admission';
 import { entrypointPath, supervisorPath } from './assets';
 import { GitCredentials, resolveGitCredentials, secretValues } from './credentials';
 import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES } from './executionStore';
-import { encodeRecord, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
+import { encodeRecord, logSize, offsetFromToken, readLogPage, tokenFromOffset } from './logFile';
 import { stopRunProcesses } from './leftovers';
 import { isSameProcessAlive, processStartTime, signalRunGroup, sleep } from './processes';
 import { checkIsolation, isolatedStep, systemProgram } from './isolation';
@@ -522,15 +522,18 @@ export class LocalPlatform implements Platform {
 
   async logs(req: LogsRequest): Promise<LogsResponse> {
     const offset = offsetFromToken(req.next_token);
-    // Status first: once it is terminal the log is final, so reaching its end means complete.
-    const record = await this.current(req.execution_id);
-    const page = await readLogPage(this.store.file(req.execution_id, 'log'), offset, req.limit!);
-    return {
-      execution_id: req.execution_id,
-      events: page.events,
-      next_token: tokenFromOffset(page.nextOffset),
-      complete: isTerminal(record.status) && page.atEnd,
-    };
+    const file = this.store.file(req.execution_id, 'log');
+    const page = await readLogPage(file, offset, req.limit!);
+    // The record is read only once the page has caught up: a page with more after it is not the
+    // end whatever the status, and a long log is followed without reading the record at each page.
+    // The supervisor writes its last record after the log's last byte, so a terminal status read
+    // now, with the log no longer than this page's end, means the log is complete.
+    let complete = false;
+    if (page.atEnd) {
+      const record = await this.current(req.execution_id);
+      complete = isTerminal(record.status) && logSize(file) <= page.nextOffset;
+    }
+    return { execution_id: req.execution_id, events: page.events, next_token: tokenFromOffset(page.nextOffset), complete };
   }
 
   async list(req: ListRequest): Promise<ExecutionInfo[]> {

@@ -11,7 +11,7 @@
  * which is the API's opaque `next_token`, and only ever consume whole records, so nothing is
  * cut or doubled.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, writevSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { LogEvent, LogStream } from '../../shared/contract';
 import { invalid, MycliError } from '../../shared/errors';
@@ -43,13 +43,22 @@ export function offsetFromToken(token: string | undefined): number {
 
 /** One record: header and bytes. `data` must be at most MAX_CHUNK_BYTES long. */
 export function encodeRecord(stream: LogStream, data: Buffer, timestamp = Date.now()): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + data.length);
+  return Buffer.concat([recordHeader(stream, data.length, timestamp), data]);
+}
+
+/** The 12 bytes that frame a record of `length` bytes. */
+export function recordHeader(stream: LogStream, length: number, timestamp: number): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES);
   out[0] = MAGIC;
   out[1] = STREAM_CODES[stream];
   out.writeUIntLE(timestamp, 2, 6);
-  out.writeUInt32LE(data.length, 8);
-  data.copy(out, HEADER_BYTES);
+  out.writeUInt32LE(length, 8);
   return out;
+}
+
+/** The log's size in bytes now (0 before it exists). */
+export function logSize(file: string): number {
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** A chunk as an API event: UTF-8 text when it is valid UTF-8, base64 otherwise. */
@@ -133,11 +142,17 @@ export class LogAppender {
     this.size = fstatSync(this.fd).size;
   }
 
-  append(data: Buffer): void {
-    if (this.error || data.length === 0) return;
+  /** Appends the buffers in one write (records framed as header and chunk, never copied together). */
+  append(parts: Buffer[]): void {
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    if (this.error || total === 0) return;
     try {
-      for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
-      this.size += data.length;
+      const done = writevSync(this.fd, parts);
+      if (done < total) {
+        const rest = Buffer.concat(parts).subarray(done);
+        for (let at = 0; at < rest.length; at += writeSync(this.fd, rest, at, rest.length - at));
+      }
+      this.size += total;
     } catch (err) {
       this.error = err as Error;
       try {
@@ -189,7 +204,7 @@ export class LogWriter {
   lastExecutorLine: string | undefined;
 
   constructor(
-    private readonly write: (data: Buffer) => void,
+    private readonly write: (parts: Buffer[]) => void,
     secrets: string[] = [],
   ) {
     this.secrets = secretBytes(secrets);
@@ -218,15 +233,15 @@ export class LogWriter {
   private emit(stream: LogStream, data: Buffer, timestamp: number): void {
     if (!data.length) return;
     if (stream === 'mycli') this.noteExecutorLines(data);
-    const records: Buffer[] = [];
+    const parts: Buffer[] = [];
     for (let at = 0; at < data.length; ) {
       let cut = Math.min(at + MAX_CHUNK_BYTES, data.length);
       // an over-long chunk is cut between characters, so each record of text stays valid UTF-8
       if (cut < data.length) for (let back = 0; back < 3 && (data[cut]! & 0xc0) === 0x80; back++) cut--;
-      records.push(encodeRecord(stream, data.subarray(at, cut), timestamp));
+      parts.push(recordHeader(stream, cut - at, timestamp), data.subarray(at, cut));
       at = cut;
     }
-    this.write(records.length === 1 ? records[0]! : Buffer.concat(records));
+    this.write(parts);
   }
 
   private noteExecutorLines(data: Buffer): void {

@@ -36,6 +36,12 @@ export function processStartTime(pid: number | null | undefined): string | undef
   }
 }
 
+let ownStart: string | undefined;
+/** This process's own start time (processStartTime), read once: a spare reads it while it waits. */
+export function ownStartTime(): string | undefined {
+  return (ownStart ??= processStartTime(process.pid));
+}
+
 /**
  * Signals the process group a run recorded, only if its leader is still the process that was
  * recorded: after a restart or a long time, the number may belong to someone else's group.

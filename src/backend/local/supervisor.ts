@@ -15,7 +15,7 @@ import { FREE_DISK_ADVICE, hasNoRoom, isDiskFull, writeFailure } from './diskSpa
 import { ExecutionStore, FILES, LocalRecord, PRIVATE_FILES, RESERVE_BYTES } from './executionStore';
 import { LogAppender, LogWriter } from './logFile';
 import { describeProcesses, pipeIds, stopRunProcesses } from './leftovers';
-import { processStartTime, signalGroup } from './processes';
+import { ownStartTime, processStartTime, signalGroup } from './processes';
 import { EXECUTOR_EXIT } from '../../shared/executorExit';
 import { openInputPipe } from './inputPipe';
 
@@ -151,7 +151,7 @@ export class Supervisor {
     this.store = new ExecutionStore(join(dir, '..', '..', '..'));
     this.record = this.store.readSync(dir);
     this.appender = new LogAppender(join(dir, FILES.log));
-    this.log = new LogWriter((data) => this.appender.append(data), payload.secrets);
+    this.log = new LogWriter((parts) => this.appender.append(parts), payload.secrets);
   }
 
   private update(patch: Partial<LocalRecord>): void {
@@ -170,7 +170,7 @@ export class Supervisor {
     if (this.payload.inputPath) this.inputFd = openInputPipe(this.payload.inputPath);
     const started = new Date().toISOString();
     const child = await this.spawnStep(this.payload.steps[0]!);
-    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, supervisor_started: processStartTime(process.pid) ?? null, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
+    this.update({ status: 'STARTING', started_at: started, supervisor_pid: process.pid, supervisor_started: ownStartTime() ?? null, pgid: child.pid ?? null, pgid_started: processStartTime(child.pid) ?? null });
   }
 
   /** Starts step `i` now if it is gated: it gets ready while the step before it runs. */

@@ -15,6 +15,7 @@ import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { FILES } from './executionStore';
+import { ownStartTime } from './processes';
 import { SPARE_CHECK_MS, SPARE_DELAY_MS, SPARE_IDLE_MS, spareDir, startSpare } from './spare';
 import { Supervisor, SupervisorPayload } from './supervisor';
 
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   let answer: Writable = process.stdout;
   let text: string;
   if (process.argv[2] === '--spare') {
+    ownStartTime(); // read while nothing waits on it
     const socket = await waitForClaim(process.argv[3]!);
     if (!socket) return;
     socket.on('error', () => undefined); // a client that went away: the run goes on

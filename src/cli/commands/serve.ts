@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { admissionLimits, DEFAULT_MAX_QUEUED, RETRY_AFTER_SECONDS } from '../../backend/local/admission';
 import type { LocalPlatform } from '../../backend/local/localPlatform';
@@ -30,7 +29,8 @@ refused with HTTP 429 and Retry-After: ${RETRY_AFTER_SECONDS}; mycli's clients w
       const env = { ...process.env };
       for (const name of SECRET_ENV) delete process.env[name];
       const generated = !env.MYCLI_API_KEY;
-      const apiKey = env.MYCLI_API_KEY || randomBytes(24).toString('base64url');
+      // node:crypto loads here only: every other CLI start goes without OpenSSL's set-up
+      const apiKey = env.MYCLI_API_KEY || (require('node:crypto') as typeof import('node:crypto')).randomBytes(24).toString('base64url');
       delete env.MYCLI_API_KEY;
       const orchestrator = await localOrchestrator(env, limits);
       const platform = orchestrator.platform as LocalPlatform;
