@@ -67,9 +67,12 @@ export function postJson(url: URL, payload: string, opts: PostOptions): Promise<
     });
     req.setTimeout(opts.answerTimeoutMs, () => req.destroy(new NoAnswer(`no answer within ${opts.answerTimeoutMs / 1000} s`)));
     req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      // decoded as it comes: a page of the log is never also held whole as one large buffer,
+      // which malloc keeps (a client following a long log would grow by it)
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
       res.on('error', (err) => reject(new NoAnswer(err.message)));
     });
     req.on('error', (err: NodeJS.ErrnoException) => {

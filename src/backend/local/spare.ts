@@ -16,6 +16,13 @@ import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { isAlive } from './processes';
 
+/**
+ * How Node runs a supervisor: a small young generation keeps its memory flat while it streams
+ * output, and without V8's optimizing compiler, whose threads take CPU from the run on a small
+ * machine and whose code grows the process as a long log streams (the work is in Node's builtins).
+ */
+export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--no-opt'];
+
 export const SPARE_IDLE_MS = 10 * 60_000;
 /** How long after its run a supervisor waits before it starts a spare (spare.ts). */
 export const SPARE_DELAY_MS = 300;
@@ -80,7 +87,7 @@ export function startSpare(dir: string, supervisorFile: string): void {
       return false;
     });
     if (waiting.length) return;
-    spawn(process.execPath, ['--max-semi-space-size=1', supervisorFile, '--spare', dir], {
+    spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, supervisorFile, '--spare', dir], {
       detached: true,
       stdio: 'ignore',
       cwd: '/',

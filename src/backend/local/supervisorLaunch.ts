@@ -8,7 +8,7 @@ import { existsSync, fstatSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { signalGroup } from './processes';
-import { claimSpare } from './spare';
+import { claimSpare, SUPERVISOR_NODE_FLAGS } from './spare';
 import type { SupervisorPayload } from './supervisor';
 
 /** A supervisor waiting for its payload. */
@@ -24,8 +24,7 @@ export interface SupervisorSource {
 
 /** A new supervisor process; `stdinFd` becomes its fd 3, handed on to the step that runs the command. */
 export function spawnSupervisor(source: SupervisorSource, stderr: 'ignore' | number, stdinFd: number | undefined): ChildProcess {
-  // a small young generation keeps the supervisor's memory flat while it streams output
-  return spawn(process.execPath, ['--max-semi-space-size=1', source.supervisorFile], {
+  return spawn(process.execPath, [...SUPERVISOR_NODE_FLAGS, source.supervisorFile], {
     detached: true,
     stdio: ['pipe', 'pipe', stderr, ...(stdinFd !== undefined ? [stdinFd] : [])],
     env: { PATH: source.path, ELECTRON_RUN_AS_NODE: '1' },
