@@ -84,6 +84,15 @@ describe('resolveRun', function () {
       assert.equal(r.repoSource, 'git');
     });
 
+    it('a remote whose name holds quotes and a dollar sign reaches git as it is, not as shell text', async () => {
+      const dir = await freshClone();
+      const name = `o'b"$HOME\`x`;
+      await git(['remote', 'add', name, 'git@github.com:odd/app.git'], { cwd: dir });
+      const r = await run(dir, { remote: name });
+      assert.equal(r.request.repo, 'git@github.com:odd/app.git');
+      assert.equal(r.request.branch, 'feature');
+    });
+
     it('a missing remote is an error that lists the remotes there are', async () => {
       const dir = await freshClone();
       await git(['remote', 'add', 'upstream', 'git@github.com:upstream/app.git'], { cwd: dir });
