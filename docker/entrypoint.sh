@@ -677,6 +677,7 @@ scrub_credentials() {
     unset GITHUB_TOKEN GITLAB_TOKEN SSH_PRIVATE_KEY GIT_ASKPASS GIT_SSH_COMMAND
     if [[ -r $SELF ]]; then
       export _MYCLI_RESUMED=1
+      [[ -n $NEVER_FD ]] && exec {NEVER_FD}<&- # the script opens its own again
       exec "$BASH" "$SELF"
     fi
   fi
@@ -755,6 +756,15 @@ on_timer() {
   TIMER_FIRED=1
 }
 
+# NEVER_FD: a pipe that never has anything to read, for the timer to sleep on (read -t) without a
+# process to sleep in. Its helper (the `:` behind the pipe) is reaped here, before the command
+# starts: a helper still running when the command ends would be named as the command's leftover.
+NEVER_FD=''
+open_never_fd() {
+  exec {NEVER_FD}<> <(:)
+  wait "$!" 2>/dev/null
+}
+
 do_run() {
   local rc pid timer dir=$DEST
   phase run
@@ -771,6 +781,7 @@ do_run() {
   (
     trap - USR1
     ((MSG_FD != 2)) && exec {MSG_FD}>&-
+    exec {NEVER_FD}<&-
     # a phase file handed over as a descriptor (/dev/fd/N) is ours, not the command's
     if [[ $PHASE_FILE =~ ^/dev/fd/([0-9]{1,3})$ ]]; then
       phase_fd=${BASH_REMATCH[1]}
@@ -782,7 +793,7 @@ do_run() {
   (
     trap - USR1
     ((MSG_FD != 2)) && exec {MSG_FD}>&-
-    read -rt "$TIMEOUT" <> <(:)
+    read -rt "$TIMEOUT" -u "$NEVER_FD"
     kill -USR1 "$$"
   ) </dev/null >/dev/null 2>&1 &
   timer=$!
@@ -817,6 +828,8 @@ if [[ $MODE != run ]]; then
     exit 0
   fi
 fi
+# opened now, while a step started ahead still waits at its gate, so the command's start does not wait for it
+open_never_fd
 pass_gate
 if [[ $MODE == run && ! -d $DEST ]]; then
   fail "$EX_CONFIG" "no checkout at $DEST; clone it first (MYCLI_MODE=clone) or use MYCLI_MODE=all"
