@@ -761,7 +761,8 @@ on_timer() {
 # starts: a helper still running when the command ends would be named as the command's leftover.
 NEVER_FD=''
 open_never_fd() {
-  exec {NEVER_FD}<> <(:)
+  # (without it the timer would fire at once)
+  exec {NEVER_FD}<> <(:) || fail "$EX_CONFIG" "cannot open a pipe for the command's timer"
   wait "$!" 2>/dev/null
 }
 

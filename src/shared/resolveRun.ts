@@ -126,11 +126,10 @@ export async function resolveRun(command: string, flags: RunFlags, opts: Resolve
     if (sameRepo) {
       if (!git.branch) throw configError('HEAD is detached, so there is no current branch to run: pass --branch NAME', 'branch');
       branch = git.branch;
-      // (the repo came from git, so neither --repo nor --branch was given and the count was asked)
-      const ahead = facts.unpushed;
-      if (ahead > 0 && repoSource === 'git') {
-        unpushed = { branch, commits: ahead };
-        notes.push(`branch ${branch} has ${ahead} commit(s) not pushed to its upstream; the run clones what is pushed`);
+      // (a repo from git: neither --repo nor --branch was given, so the count was asked)
+      if (repoSource === 'git' && facts.unpushed > 0) {
+        unpushed = { branch, commits: facts.unpushed };
+        notes.push(`branch ${branch} has ${facts.unpushed} commit(s) not pushed to its upstream; the run clones what is pushed`);
       }
     }
   }
