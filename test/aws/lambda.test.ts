@@ -209,6 +209,23 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.deepEqual(all, [...all].sort().reverse());
   });
 
+  it('kill before the run has a task stops it at once: STOPPED, with the reason', async () => {
+    const history = new History(new DynamoDBClient(clientConfig(moto.endpoint)), env.MYCLI_TABLE!);
+    const id = 'exec-20261129-101500-0f0f0f';
+    await history.put({
+      execution_id: id, status: 'PENDING', repo: 'https://github.com/org/repo', branch: 'main', command: 'true', timeout_seconds: 60, image: null, workdir: null, backend: 'aws',
+      created_at: new Date().toISOString(), started_at: null, stopped_at: null, exit_code: null, stopped_reason: null,
+      task_arn: null, log_streams: [], deadline: Date.now() + 60_000,
+    });
+    const k = await call({ action: 'kill', execution_id: id });
+    assert.equal(k.status, 200, JSON.stringify(k.json));
+    assert.equal(k.json.status, 'STOPPED');
+    const item = (await history.get(id))!;
+    assert.equal(item.status, 'STOPPED');
+    assert.equal(item.stopped_reason, 'stopped on request before it started');
+    assert.equal(item.kill_requested, true);
+  });
+
   it('a custom image registers one task definition (clone, then the command after it) and reuses it', async () => {
     const a = (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'python -V', image: 'python:3.12-slim', workdir: 'app' })).json;
     const b = (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'python -V', image: 'python:3.12-slim' })).json;

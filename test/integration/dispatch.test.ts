@@ -84,7 +84,8 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     await supervisorGone(home, runId(r.stderr));
     const spareProcesses = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('--spare') && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(home);
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return argv.includes('--spare') && argv.some((a) => a.includes(home));
       } catch {
         return false;
       }

@@ -128,7 +128,8 @@ export class AwsPlatform implements Platform {
       const now = await this.reconcile({ ...item, kill_requested: true }).catch(() => item);
       return { execution_id: id, status: now.status };
     }
-    await this.history.update(id, { status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
-    return { execution_id: id, status: (await this.item(id)).status };
+    const stopped = await this.history.update(id, { status: 'STOPPED', stopped_at: new Date().toISOString(), stopped_reason: 'stopped on request before it started' });
+    // not applied: the run moved on meanwhile (or had ended), so only a read says where it is
+    return { execution_id: id, status: stopped ? 'STOPPED' : (await this.item(id)).status };
   }
 }

@@ -28,8 +28,6 @@ export interface Outcome {
 export const KILL_REASON = 'mycli: stopped on request (mycli kill)';
 export const DEADLINE_REASON = 'mycli: deadline passed: the run outlived its timeout';
 
-const { badConfiguration: EX_CONFIG, cloneFailed: EX_CLONE, timedOut: EX_TIMEOUT } = EXECUTOR_EXIT;
-
 function iso(t: string | Date | number | undefined): string | undefined {
   if (t === undefined || t === null) return undefined;
   const d = t instanceof Date ? t : new Date(t);
@@ -78,7 +76,7 @@ export function outcomeOf(task: TaskView, timeoutSeconds: number, killRequested 
     return { status: 'STOPPED', exit_code: code ?? null, stopped_reason: 'stopped on request', ...end };
   }
   if (reason.startsWith(DEADLINE_REASON)) {
-    return { status: 'TIMED_OUT', exit_code: EX_TIMEOUT, stopped_reason: `timed out after ${timeoutSeconds} seconds`, ...end };
+    return { status: 'TIMED_OUT', exit_code: EXECUTOR_EXIT.timedOut, stopped_reason: `timed out after ${timeoutSeconds} seconds`, ...end };
   }
   if (code === undefined) {
     const cloneCode = typeof clone?.exitCode === 'number' ? clone.exitCode : undefined;
@@ -91,12 +89,12 @@ export function outcomeOf(task: TaskView, timeoutSeconds: number, killRequested 
 
 function finished(code: number, end: { started_at?: string; stopped_at: string }, timeoutSeconds: number): Outcome {
   if (code === 0) return { status: 'SUCCEEDED', exit_code: 0, stopped_reason: null, ...end };
-  if (code === EX_TIMEOUT && end.started_at && Date.parse(end.stopped_at) - Date.parse(end.started_at) >= timeoutSeconds * 1000) {
+  if (code === EXECUTOR_EXIT.timedOut && end.started_at && Date.parse(end.stopped_at) - Date.parse(end.started_at) >= timeoutSeconds * 1000) {
     // the executor's own timer fired (a command exiting 124 by itself ends before the timeout)
     return { status: 'TIMED_OUT', exit_code: code, stopped_reason: `timed out after ${timeoutSeconds} seconds`, ...end };
   }
-  const why = code === EX_CLONE ? 'clone failed; the log says why'
-    : code === EX_CONFIG ? 'the executor refused its settings; the log says which'
+  const why = code === EXECUTOR_EXIT.cloneFailed ? 'clone failed; the log says why'
+    : code === EXECUTOR_EXIT.badConfiguration ? 'the executor refused its settings; the log says which'
     : `command exited with code ${code}`;
   return { status: 'FAILED', exit_code: code, stopped_reason: why, ...end };
 }
