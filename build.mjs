@@ -33,7 +33,7 @@ await Promise.all(LAZY_VENDOR.map((name) =>
 
 await build({
   ...common,
-  entryPoints: ['src/cli/main.ts'],
+  entryPoints: ['src/cli/index.ts'],
   outfile: 'dist/cli.js',
   // Run by sh first, which starts node with a small young generation and without V8's optimizing
   // compiler: streaming a long log then keeps the CLI's and `mycli serve`'s memory flat (V8 grows

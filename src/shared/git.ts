@@ -22,30 +22,39 @@ function git(cwd: string, args: string[]): Promise<GitAnswer> {
   });
 }
 
+/** Answers on their way; `hold` makes them keep the process alive (held from the start unless asked early). */
+interface Pending<T> {
+  answers: Promise<T>;
+  hold(): void;
+}
+
 /**
  * Asks several git questions of the work tree at `cwd` side by side, from one `sh`: each process
  * Node starts blocks it 6-15 ms (a fork of a large process), where sh forks in about one. Each
  * question writes to a descriptor of its own, ended by a line with git's exit status. The
  * arguments reach git as sh's positional parameters, never as text of the script.
  */
-function gitTogether(cwd: string, questions: string[][]): Promise<GitAnswer[]> {
+function gitTogether(cwd: string, questions: string[][], held: boolean): Pending<GitAnswer[]> {
   let n = 0;
   const script = questions
     .map((args, i) => `{ git ${args.map(() => `"\${${++n}}"`).join(' ')}; echo "=$?"; } >&${3 + i} 2>/dev/null &`)
     .concat('wait')
     .join('\n');
-  return new Promise((resolve) => {
+  let handles: { ref(): unknown; unref(): unknown }[] = [];
+  const answers = new Promise<GitAnswer[]>((resolve) => {
     const child = spawn('sh', ['-c', script, 'sh', ...questions.flat()], {
       cwd,
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
       stdio: ['ignore', 'ignore', 'ignore', ...questions.map(() => 'pipe' as const)],
     });
     const outs = questions.map(() => '');
-    questions.forEach((_, i) => (child.stdio[3 + i] as Readable).on('data', (c: Buffer) => (outs[i] += c.toString())));
+    const pipes = questions.map((_, i) => child.stdio[3 + i] as Readable & { ref(): unknown; unref(): unknown });
+    pipes.forEach((pipe, i) => pipe.on('data', (c: Buffer) => (outs[i] += c.toString())));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      for (let i = 0; i < questions.length; i++) (child.stdio[3 + i] as Readable).destroy();
+      for (const pipe of pipes) pipe.destroy();
     }, GIT_TIMEOUT_MS);
+    handles = [child, timer, ...pipes];
     const answer = (text: string): GitAnswer => {
       const m = /(?:^|\n)=(\d+)\n?$/.exec(text);
       return { ok: m?.[1] === '0', out: (m ? text.slice(0, m.index) : text).trim() };
@@ -59,6 +68,9 @@ function gitTogether(cwd: string, questions: string[][]): Promise<GitAnswer[]> {
       resolve(outs.map(answer));
     });
   });
+  const hold = (): void => handles.forEach((h) => h.ref());
+  if (!held) handles.forEach((h) => h.unref());
+  return { answers, hold };
 }
 
 export interface GitQuestions {
@@ -74,18 +86,46 @@ export interface GitFacts {
   unpushed: number;
 }
 
+/** Questions asked ahead (askGitFactsEarly), for the gitFacts call that asks the same. */
+let early: { cwd: string; remote?: string; unpushed: boolean; facts: Pending<GitFacts> } | undefined;
+
+const remoteToAsk = (ask: GitQuestions): string | undefined => (ask.remote !== undefined && !ask.remote.startsWith('-') ? ask.remote : undefined);
+
+function askGitFacts(cwd: string, ask: GitQuestions, held: boolean): Pending<GitFacts> {
+  const remote = remoteToAsk(ask);
+  const questions = [TOP_AND_BRANCH, ...(remote !== undefined ? [['remote', 'get-url', remote]] : []), ...(ask.unpushed ? [UNPUSHED] : [])];
+  const asked = gitTogether(cwd, questions, held);
+  const facts = asked.answers.then(async ([top, ...rest]) => {
+    const url = remote !== undefined ? rest.shift() : undefined;
+    const ahead = ask.unpushed ? rest.shift() : undefined;
+    return {
+      info: await gitInfo(cwd, top!),
+      remoteUrl: url?.ok && url.out !== '' ? url.out : undefined,
+      unpushed: ahead?.ok ? Number(ahead.out) || 0 : 0,
+    };
+  });
+  return { answers: facts, hold: asked.hold };
+}
+
+/**
+ * Starts gitFacts' questions before they are needed (the CLI, before it loads the rest of itself),
+ * without keeping the process alive for them. The next gitFacts call takes the answers when it
+ * asks the same of the same folder (unpushed commits asked early may go unused), else asks anew.
+ */
+export function askGitFactsEarly(cwd: string, ask: GitQuestions): Promise<GitFacts> {
+  early = { cwd, remote: remoteToAsk(ask), unpushed: ask.unpushed === true, facts: askGitFacts(cwd, ask, false) };
+  return early.facts.answers;
+}
+
 /** What resolving a run needs of git, asked at once: the work tree (detectGit), a remote's URL, unpushed commits. */
 export async function gitFacts(cwd: string, ask: GitQuestions): Promise<GitFacts> {
-  const remote = ask.remote !== undefined && !ask.remote.startsWith('-') ? ask.remote : undefined;
-  const questions = [TOP_AND_BRANCH, ...(remote !== undefined ? [['remote', 'get-url', remote]] : []), ...(ask.unpushed ? [UNPUSHED] : [])];
-  const [top, ...rest] = await gitTogether(cwd, questions);
-  const url = remote !== undefined ? rest.shift() : undefined;
-  const ahead = ask.unpushed ? rest.shift() : undefined;
-  return {
-    info: await gitInfo(cwd, top!),
-    remoteUrl: url?.ok && url.out !== '' ? url.out : undefined,
-    unpushed: ahead?.ok ? Number(ahead.out) || 0 : 0,
-  };
+  const ahead = early;
+  early = undefined;
+  if (ahead && ahead.cwd === cwd && ahead.remote === remoteToAsk(ask) && (ahead.unpushed || !ask.unpushed)) {
+    ahead.facts.hold();
+    return ahead.facts.answers;
+  }
+  return askGitFacts(cwd, ask, true).answers;
 }
 
 /** Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. */

@@ -174,6 +174,8 @@ for (const [label, factory] of CLI_BACKENDS) {
         [['exec', '--repo', 'ext::sh -c touch% /tmp/pwned', 'true'], /transport::address/],
         [['exec', '--repo', '--upload-pack=touch /tmp/x', 'true'], /repo "--upload-pack=touch \/tmp\/x" starts with "-"/],
         [['exec', '--repo', 'https://user:secret@example.com/r.git', 'true'], /contains a password or token/],
+        // git's answers, asked before the arguments are read, go unused and keep nothing waiting
+        [['exec', '--repo', url], /missing required argument 'command'/],
       ];
       for (const [args, message] of cases) {
         const r = await mycli(args, { env });
