@@ -7,8 +7,10 @@ export function progress(message: string): void {
 }
 
 /** Writes to a stream and waits when it is full, so a fast log never piles up in memory. */
-export function writeOut(stream: NodeJS.WritableStream, data: string | Buffer): Promise<void> | void {
-  if (!stream.write(data)) return new Promise((resolve) => stream.once('drain', () => resolve()));
+export function writeOut(stream: NodeJS.WritableStream, ...parts: Array<string | Buffer>): Promise<void> | void {
+  let full = false;
+  for (const data of parts) full = !stream.write(data) || full;
+  if (full) return new Promise((resolve) => stream.once('drain', () => resolve()));
 }
 
 /**
@@ -16,7 +18,7 @@ export function writeOut(stream: NodeJS.WritableStream, data: string | Buffer): 
  * lines to stderr, in the order they were written.
  */
 export async function printEvents(events: readonly AnyLogEvent[]): Promise<void> {
-  for (const { toStderr, bytes } of groupByDestination(events)) await writeOut(toStderr ? process.stderr : process.stdout, bytes);
+  for (const { toStderr, parts } of groupByDestination(events)) await writeOut(toStderr ? process.stderr : process.stdout, ...parts);
 }
 
 export function describeDuration(info: ExecutionInfo): string {

@@ -1,5 +1,6 @@
 import type { Orchestrator } from '../backend/orchestrator';
 import { ActionClient, ExecInput } from './apiClient';
+import { jsonCopy } from './jsonCopy';
 
 /** Calls the orchestrator directly: the local backend without a server. */
 export class InProcessClient extends ActionClient {
@@ -19,7 +20,7 @@ export class InProcessClient extends ActionClient {
     this.orchestrator.platform.prepareStart?.(input?.stdinFd);
   }
   protected async send<T>(body: Record<string, unknown>, input?: ExecInput): Promise<T> {
-    // A JSON round trip, so in-process calls see exactly what an HTTP client would.
-    return JSON.parse(JSON.stringify(await this.orchestrator.handle(JSON.parse(JSON.stringify(body)), input))) as T;
+    // Copied as JSON would copy them, so in-process calls see exactly what an HTTP client would.
+    return jsonCopy(await this.orchestrator.handle(jsonCopy(body), input)) as T;
   }
 }

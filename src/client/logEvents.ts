@@ -31,22 +31,26 @@ export function isErrorStream(stream: LogStream): boolean {
 }
 
 /**
- * Consecutive events of the same destination (stdout, or stderr for both stderr and mycli)
- * joined into one buffer each, in order: fewer writes, same bytes, same interleaving.
+ * What a stream is given to write the event's bytes: its text as it is when the event is UTF-8
+ * (a stream encodes a string as it writes it, with no buffer made for it first), else its bytes.
  */
-export function groupByDestination(events: readonly AnyLogEvent[]): Array<{ toStderr: boolean; bytes: Buffer }> {
-  const out: Array<{ toStderr: boolean; bytes: Buffer }> = [];
-  let parts: Buffer[] = [];
-  let current: boolean | undefined;
+export function eventData(event: AnyLogEvent): string | Buffer {
+  if (!event.stream) return `${event.message}\n`;
+  return event.encoding === 'base64' ? Buffer.from(event.message, 'base64') : event.message;
+}
+
+/**
+ * Consecutive events of the same destination (stdout, or stderr for both stderr and mycli), in
+ * order, each group's data as eventData gives it: written one after another, the same bytes in
+ * the same interleaving, and nothing copied to join them.
+ */
+export function groupByDestination(events: readonly AnyLogEvent[]): Array<{ toStderr: boolean; parts: Array<string | Buffer> }> {
+  const out: Array<{ toStderr: boolean; parts: Array<string | Buffer> }> = [];
   for (const e of events) {
     const toStderr = isErrorStream(eventStream(e));
-    if (current !== undefined && toStderr !== current) {
-      out.push({ toStderr: current, bytes: Buffer.concat(parts) });
-      parts = [];
-    }
-    current = toStderr;
-    parts.push(eventBytes(e));
+    const last = out[out.length - 1];
+    if (last?.toStderr === toStderr) last.parts.push(eventData(e));
+    else out.push({ toStderr, parts: [eventData(e)] });
   }
-  if (current !== undefined && parts.length) out.push({ toStderr: current, bytes: Buffer.concat(parts) });
   return out;
 }

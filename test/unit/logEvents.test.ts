@@ -2,7 +2,7 @@
 // still right for events from backends that predate the `stream` field.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { eventBytes, eventStream, eventText, groupByDestination } from '../../src/client/logEvents';
+import { eventBytes, eventData, eventStream, eventText, groupByDestination } from '../../src/client/logEvents';
 
 describe('log events to bytes', () => {
   it('returns a UTF-8 chunk as written, with no newline added or removed', () => {
@@ -37,9 +37,19 @@ describe('log events to bytes', () => {
       { timestamp: 5, stream: 'stdout', message: 'c' },
     ]);
     assert.deepEqual(
-      groups.map((g) => [g.toStderr, g.bytes.toString()]),
+      groups.map((g) => [g.toStderr, Buffer.concat(g.parts.map((d) => Buffer.from(d))).toString()]),
       [[false, 'ab\n'], [true, 'mycli: x\nerr'], [false, 'c']],
     );
     assert.deepEqual(groupByDestination([]), []);
+  });
+
+  it('gives a stream the same bytes as eventBytes: UTF-8 text as it is, base64 decoded, an older line with its newline', () => {
+    const events = [
+      { timestamp: 1, stream: 'stdout', message: 'h\u00e9llo \u{1F600}\n' },
+      { timestamp: 2, stream: 'stderr', message: Buffer.from([0xff, 0x00, 0xc3]).toString('base64'), encoding: 'base64' },
+      { timestamp: 3, message: 'older' },
+    ] as const;
+    for (const e of events) assert.deepEqual(Buffer.from(eventData(e)), eventBytes(e));
+    assert.equal(typeof eventData(events[0]), 'string', 'UTF-8 text is handed over as it is');
   });
 });

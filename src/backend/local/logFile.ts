@@ -76,6 +76,13 @@ export interface LogPage {
 }
 
 /**
+ * The buffer a page is read into, kept: a new one each page costs its page faults again. Nothing
+ * holds on to it, as each record's bytes are copied into its event's text (eventFromChunk), and
+ * a page is read and parsed without an await in between.
+ */
+let pageBuffer: Buffer | undefined;
+
+/**
  * Reads the records from `offset` on. Synchronous reads of at most a page: from the page cache
  * they take microseconds, less than the thread-pool round trips of asynchronous ones.
  */
@@ -90,7 +97,7 @@ export async function readLogPage(file: string, offset: number, limit: number, p
   try {
     const { size } = fstatSync(fd);
     const read = (bytes: number): Buffer => {
-      const buf = Buffer.allocUnsafe(bytes);
+      const buf = bytes <= PAGE_BYTES ? (pageBuffer ??= Buffer.allocUnsafe(PAGE_BYTES)) : Buffer.allocUnsafe(bytes);
       return buf.subarray(0, bytes ? readSync(fd, buf, 0, bytes, offset) : 0);
     };
     let buf = read(Math.min(pageBytes, Math.max(0, size - offset)));
