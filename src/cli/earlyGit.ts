@@ -16,8 +16,14 @@ function optionValue(args: string[], name: string): string | undefined {
   return undefined;
 }
 
-export function askExecFactsEarly(args: string[], cwd: string): void {
+export function askExecFactsEarly(args: string[]): void {
   if (args[0] !== 'exec' || args.includes('--help') || args.includes('-h')) return;
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    return; // a folder removed under us: the run says so, as it would without this
+  }
   const repo = optionValue(args, 'repo');
   const branch = optionValue(args, 'branch');
   // as resolveRun asks them

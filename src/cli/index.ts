@@ -5,6 +5,6 @@
  */
 import { askExecFactsEarly } from './earlyGit';
 
-askExecFactsEarly(process.argv.slice(2), process.cwd());
+askExecFactsEarly(process.argv.slice(2));
 // a require, not an import: imports are hoisted above the questions
 require('./main');

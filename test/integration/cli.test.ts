@@ -7,10 +7,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLI_BACKENDS, CliBackend, CliBackendFactory, cliEnv, inProcessBackend, mycli, serveBackend } from '../support/cli';
+import { CLI, CLI_BACKENDS, CliBackend, CliBackendFactory, cliEnv, inProcessBackend, mycli, serveBackend } from '../support/cli';
 import { makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { GitServer, SmartHttpServer, SshdServer, startGitDaemon, startSmartHttp, startSshd } from '../support/gitServers';
-import { sleep } from '../support/proc';
+import { run, sleep } from '../support/proc';
 
 const TOKEN = 'ghp_testtoken_0123456789abcdef';
 
@@ -185,6 +185,15 @@ for (const [label, factory] of CLI_BACKENDS) {
         assert.equal(r.stdout, '');
       }
       assert.equal(executionIds(backend.stateHome).length, before, 'nothing was started');
+    });
+
+    it('says so when the folder it runs in was removed', async () => {
+      const gone = await makeTempDir('mycli-gone-');
+      // the shell stays in the folder it removed, as a user's shell does
+      const r = await run('sh', ['-c', 'cd "$1" && rmdir "$1" && exec "$2" "$3" exec --repo "$4" true', 'sh', gone, process.execPath, CLI, url], { env, allowFail: true });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^mycli: error: the folder this shell is in no longer exists \(it was removed or moved\): cd to one that does/);
+      assert.equal(r.stdout, '');
     });
 
     it('reads .mycli.yaml and rejects a bad one with its file, line and key', async () => {

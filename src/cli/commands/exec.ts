@@ -5,6 +5,7 @@ import { isatty } from 'node:tty';
 import { type ExecInput, waitForEnd } from '../../client/apiClient';
 import { followLogs } from '../../client/logFollower';
 import type { ExecutionInfo } from '../../shared/contract';
+import { configError } from '../../shared/errors';
 import { localRefExists } from '../../shared/git';
 import { resolveRun } from '../../shared/resolveRun';
 import { chooseBackend } from '../backendChoice';
@@ -73,7 +74,7 @@ async function runExec(command: string, flags: ExecFlags): Promise<number> {
   const input: ExecInput | undefined = piped && backend.client.takesInput ? { stdinFd: 0 } : undefined;
   backend.client.prepareExec?.(input);
   // Local paths are resolved here and checked by the backend, which alone knows what it can clone.
-  const resolved = await resolveRun(command, flags, { cwd: process.cwd(), allowLocalRepos: true });
+  const resolved = await resolveRun(command, flags, { cwd: currentFolder(), allowLocalRepos: true });
   for (const note of resolved.notes) progress(`note: ${note}`);
   if (piped && !input) {
     progress(`note: your stdin is not passed to the command: ${backend.client.target} takes no input (the local backend in-process does: --local); -n says you meant none`);
@@ -122,6 +123,15 @@ function exitWhenFlushed(): Promise<never> {
   });
 }
 
+/** The folder mycli runs in; one removed under the shell is a usage error, not a crash. */
+function currentFolder(): string {
+  try {
+    return process.cwd();
+  } catch {
+    throw configError('the folder this shell is in no longer exists (it was removed or moved): cd to one that does, then run again');
+  }
+}
+
 /** A pipe, a file or a socket on stdin is input for the command; a terminal or /dev/null is not. */
 function stdinIsPiped(): boolean {
   if (isatty(0)) return false;
@@ -136,6 +146,6 @@ function stdinIsPiped(): boolean {
 /** A ref the clone did not find but this repository has: it was never pushed. */
 async function hintUnpushedRef(info: ExecutionInfo, remote: string): Promise<void> {
   const m = /ref "(.+?)" is not a branch or tag of /.exec(info.stopped_reason ?? '');
-  if (info.status !== 'FAILED' || !m || !(await localRefExists(process.cwd(), m[1]!))) return;
+  if (info.status !== 'FAILED' || !m || !(await localRefExists(currentFolder(), m[1]!))) return;
   progress(`"${m[1]}" is in your local repository but not in ${info.repo}: push it first (git push ${remote} ${m[1]}), or pass another --branch`);
 }
