@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DeregisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { imageFamily, taskDefinitionForImage } from '../../src/backend/aws/taskLauncher';
 import { AwsPlatform } from '../../src/backend/aws/awsPlatform';
 import { stopOverdueTasks } from '../../src/backend/aws/taskEvents';
@@ -258,6 +258,44 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.equal(renewed.revision, 2, 'registered again from the new executor revision');
     assert.ok(renewed.containerDefinitions!.find((c) => c.name === 'clone')!.environment!.some((e) => e.name === 'NEW_REVISION'));
     assert.equal(await taskDefinitionForImage(ecs, cfg, 'python:3.12-slim'), followed, 'and reused while it stays the same');
+  });
+
+  it('a custom image\'s task definition is asked of ECS once per process, and made again when it was deregistered since', async () => {
+    const image = 'busybox:1.36';
+    const calls: string[] = [];
+    const gone = new Set<string>();
+    const counting = new ECSClient(clientConfig(moto.endpoint));
+    counting.middlewareStack.add((next, context) => async (args) => {
+      calls.push(context.commandName!);
+      // as ECS refuses a deregistered definition (moto runs it all the same)
+      const td = (args.input as { taskDefinition?: string }).taskDefinition;
+      if (context.commandName === 'RunTaskCommand' && td && gone.has(td)) throw Object.assign(new Error('TaskDefinition is inactive'), { name: 'ClientException' });
+      return next(args);
+    }, { step: 'initialize', name: 'countEcs' });
+    const platform = new AwsPlatform(configFromEnv(process.env), { ecs: counting, logs, db: new DynamoDBClient(clientConfig(moto.endpoint)) });
+    const count = (name: string): number => calls.filter((c) => c === name).length;
+    const taskDefinitionOf = async (taskArn: string | undefined): Promise<string> =>
+      (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [taskArn!] }))).tasks![0]!.taskDefinitionArn!;
+
+    const first = await platform.start('exec-image-1', { repo: 'https://github.com/org/repo', command: 'true', image, timeout_seconds: 60 });
+    assert.equal(first.status, 'PENDING', JSON.stringify(first));
+    const describedFirst = count('DescribeTaskDefinitionCommand');
+    assert.equal(count('RegisterTaskDefinitionCommand'), 1);
+    const second = await platform.start('exec-image-2', { repo: 'https://github.com/org/repo', command: 'true', image, timeout_seconds: 60 });
+    assert.equal(second.status, 'PENDING', JSON.stringify(second));
+    assert.equal(count('DescribeTaskDefinitionCommand'), describedFirst, 'the second run asks ECS nothing about definitions');
+    assert.equal(count('RegisterTaskDefinitionCommand'), 1);
+    const made = await taskDefinitionOf(first.task_arn);
+    assert.equal(await taskDefinitionOf(second.task_arn), made);
+
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: made }));
+    gone.add(made);
+    const third = await platform.start('exec-image-3', { repo: 'https://github.com/org/repo', command: 'true', image, timeout_seconds: 60 });
+    assert.equal(third.status, 'PENDING', JSON.stringify(third));
+    assert.equal(count('RegisterTaskDefinitionCommand'), 2, 'made again');
+    const remade = await taskDefinitionOf(third.task_arn);
+    assert.notEqual(remade, made);
+    assert.equal((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: remade }))).taskDefinition!.status, 'ACTIVE');
   });
 
   it('task state changes record exit codes, failures and a task that never started; the deadline sweep stops overdue tasks', async () => {

@@ -10,7 +10,7 @@ import type { AwsPlatformConfig } from './config';
 import { ExecutionItem, History, publicInfo } from './history';
 import { readLogPage } from './logReader';
 import { KILL_REASON, outcomeOf } from './taskOutcome';
-import { logStreamsOf, runTask, runTaskInput, taskDefinitionForImage } from './taskLauncher';
+import { ImageTaskDefinitions, isGoneDefinition, logStreamsOf, runTask, runTaskInput } from './taskLauncher';
 
 /** Besides its timeout, a run gets this long (for the clone and the image pull) before the deadline sweep stops it. */
 export const DEADLINE_GRACE_MS = 5 * 60_000;
@@ -31,9 +31,11 @@ export class AwsPlatform implements Platform {
   readonly name = 'aws' as const;
   readonly policy: ValidationPolicy = { allowLocalRepos: false };
   readonly history: History;
+  private readonly imageDefinitions: ImageTaskDefinitions;
 
   constructor(readonly cfg: AwsPlatformConfig, readonly clients: AwsClients = defaultClients()) {
     this.history = new History(clients.db, cfg.table);
+    this.imageDefinitions = new ImageTaskDefinitions(clients.ecs, cfg);
   }
 
   async start(executionId: string, req: ExecRequest): Promise<ExecResponse> {
@@ -48,8 +50,7 @@ export class AwsPlatform implements Platform {
     await this.history.put(item);
     let started: { taskArn?: string; failure?: string };
     try {
-      const td = req.image ? await taskDefinitionForImage(this.clients.ecs, this.cfg, req.image) : this.cfg.taskDefinition;
-      started = await runTask(this.clients.ecs, runTaskInput(this.cfg, executionId, req, td));
+      started = await this.startTask(executionId, req);
     } catch (err) {
       started = { failure: `${(err as Error).name}: ${(err as Error).message}` };
     }
@@ -70,6 +71,22 @@ export class AwsPlatform implements Platform {
       throw recorded(err);
     });
     return { ...base, task_arn: started.taskArn, status: 'PENDING', log_stream: log_streams[log_streams.length - 1]! };
+  }
+
+  /** RunTask with the stack's executor, or with the image's task definition (made once, see ImageTaskDefinitions). */
+  private async startTask(executionId: string, req: ExecRequest): Promise<{ taskArn?: string; failure?: string }> {
+    const image = req.image;
+    if (!image) return runTask(this.clients.ecs, runTaskInput(this.cfg, executionId, req, this.cfg.taskDefinition));
+    const attempt = async (): Promise<{ taskArn?: string; failure?: string }> =>
+      runTask(this.clients.ecs, runTaskInput(this.cfg, executionId, req, await this.imageDefinitions.get(image)));
+    try {
+      return await attempt();
+    } catch (err) {
+      // the image's definition was deregistered since this process made or found it: made again, once
+      if (!isGoneDefinition(err)) throw err;
+      this.imageDefinitions.forget(image);
+      return attempt();
+    }
   }
 
   private async item(id: string): Promise<ExecutionItem> {

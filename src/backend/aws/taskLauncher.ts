@@ -92,6 +92,40 @@ export async function taskDefinitionForImage(ecs: ECSClient, cfg: AwsPlatformCon
 }
 
 /**
+ * The task definitions of custom images, remembered while this process lives (a Lambda
+ * container), so a run with an image asks ECS nothing before RunTask once its image has run here:
+ * the executor's definition is a fixed revision for the life of the function's configuration (a
+ * new one comes with a new configuration, so with new processes), and an image's definition made
+ * from it stays usable unless someone deregisters it, which RunTask then says (isGoneDefinition).
+ */
+export class ImageTaskDefinitions {
+  private readonly known = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly cfg: AwsPlatformConfig,
+  ) {}
+
+  get(image: string): Promise<string> {
+    let arn = this.known.get(image);
+    if (!arn) {
+      const asked = taskDefinitionForImage(this.ecs, this.cfg, image);
+      // what failed (throttled, not allowed) is asked again by the next run
+      asked.catch(() => this.known.get(image) === asked && this.known.delete(image));
+      this.known.set(image, (arn = asked));
+    }
+    return arn;
+  }
+
+  forget(image: string): void {
+    this.known.delete(image);
+  }
+}
+
+/** RunTask's refusal of a task definition that was deregistered (INACTIVE) or deleted since. */
+export const isGoneDefinition = (err: unknown): boolean => /TaskDefinition is inactive|Unable to describe task definition/i.test(String((err as Error)?.message ?? err));
+
+/**
  * The run's env for the executor container, which also holds the Git credentials: one encoded
  * variable that the executor turns into the command's environment only, so that variables such as
  * GIT_TRACE_CURL, BASH_ENV or LD_PRELOAD never act on the clone (README "Security").
