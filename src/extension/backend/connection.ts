@@ -9,7 +9,7 @@ import { HttpClient } from '../../client/httpClient';
 import { localClient } from '../../client/localClient';
 import { errorMessage, MycliError } from '../../shared/errors';
 import { loadUserConfig, userConfigPath } from '../../shared/userConfig';
-import { readSettings } from '../settings';
+import { readSettings, saveSetting, SECTION } from '../settings';
 import { BackendSelection, selectBackend } from './backendSelection';
 
 export const API_KEY_SECRET = 'mycli.apiKey';
@@ -22,6 +22,10 @@ const USER_CONFIG_POLL_MS = 2000;
  */
 export type ConnectionState = 'unconfigured' | 'ready' | 'misconfigured' | 'error';
 
+/** The user config's api_endpoint; `otherwise` when the file cannot be read as it is now (a malformed edit). */
+const configuredEndpoint = (otherwise: string | undefined): Promise<string | undefined> =>
+  loadUserConfig(process.env).then((c) => c.api_endpoint?.trim() || undefined, () => otherwise);
+
 export class Connection implements vscode.Disposable {
   private current: Promise<{ client: ApiClient; selection: BackendSelection }> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -29,6 +33,8 @@ export class Connection implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private lastState: ConnectionState | undefined;
+  /** The user config's api_endpoint as last read: followUserConfig sees one removed from it. */
+  private userEndpoint: Promise<string | undefined>;
 
   constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions.push(
@@ -37,6 +43,7 @@ export class Connection implements vscode.Disposable {
       }),
       secrets.onDidChange((e) => e.key === API_KEY_SECRET && this.invalidate()),
     );
+    this.userEndpoint = configuredEndpoint(undefined);
     this.watchUserConfig();
   }
 
@@ -48,10 +55,32 @@ export class Connection implements vscode.Disposable {
   private watchUserConfig(): void {
     const file = userConfigPath(process.env);
     const onChange = (now: Stats, before: Stats): void => {
-      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) this.invalidate();
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) {
+        void this.followUserConfig().finally(() => this.invalidate());
+      }
     };
     watchFile(file, { interval: USER_CONFIG_POLL_MS, persistent: false }, onChange);
     this.subscriptions.push({ dispose: () => unwatchFile(file, onChange) });
+  }
+
+  /**
+   * Deploy Backend pins the endpoint it deployed in mycli.endpoint (which wins over the user
+   * config) as well as in the user config. When the user config stops naming that endpoint
+   * (`mycli destroy` in a terminal, or `mycli init` of another stack), the pin and its API key go
+   * too, so the extension follows the CLI instead of calling a deleted endpoint. An endpoint the
+   * user set in mycli.endpoint that the user config never named is left as it is.
+   */
+  private async followUserConfig(): Promise<void> {
+    const previous = this.userEndpoint;
+    this.userEndpoint = previous.then((before) => configuredEndpoint(before));
+    const [before, now] = await Promise.all([previous, this.userEndpoint]);
+    const pinned = vscode.workspace.getConfiguration(SECTION).inspect<string>('endpoint')?.globalValue?.trim();
+    if (before === undefined || now === before || pinned !== before || readSettings().endpoint !== before) return;
+    await saveSetting('endpoint', undefined);
+    await this.secrets.delete(API_KEY_SECRET);
+    const message = `mycli: ${before} is no longer the backend in ${userConfigPath(process.env)} (mycli destroy or mycli init in a terminal), so the extension no longer calls it or keeps its API key`;
+    this.log.info(message);
+    void vscode.window.showInformationMessage(message);
   }
 
   client(): Promise<ApiClient> {

@@ -29,9 +29,11 @@ export function registerDeployBackend(m: Mycli): void {
       },
     );
     if (result.apiKey) await m.context.secrets.store(API_KEY_SECRET, result.apiKey);
+    // Pinned before the user config changes, so the connection (which drops a pin the user config
+    // stops naming) never takes this deploy for one that replaced the endpoint it pinned before.
+    await saveSetting('endpoint', result.endpoint);
     // As `mycli init` records it, so the CLI talks to it too; the key stays in SecretStorage only.
     const saved = await saveDeployedBackend({ endpoint: result.endpoint, region: result.region, ...(target.profile ? { profile: target.profile } : {}) });
-    await saveSetting('endpoint', result.endpoint);
     if (!readSettings().region) await saveSetting('region', result.region);
     const key = await m.context.secrets.get(API_KEY_SECRET);
     const keyNote = !key

@@ -39,10 +39,13 @@ export function registerDestroyBackend(m: Mycli): void {
         return deployer.destroyBackend({ ...target, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
       },
     );
-    // What `mycli destroy` clears, and the extension's own endpoint and key: no face falls back to the deleted endpoint.
-    await clearDeployedBackend(process.env, readSettings().endpoint);
+    // What `mycli destroy` clears, and the extension's own endpoint and key: no face falls back to
+    // the deleted endpoint. Its own first, so the connection does not take the user config's
+    // change for a `mycli destroy` in a terminal.
+    const endpoint = readSettings().endpoint;
     await saveSetting('endpoint', undefined);
     await m.context.secrets.delete(API_KEY_SECRET);
+    await clearDeployedBackend(process.env, endpoint);
     m.connection.invalidate(); // at once, not at the user config's next poll
     void vscode.window.showInformationMessage(`mycli: stack ${target.stackName} is deleted; runs go to the local backend until you deploy again.`);
   });

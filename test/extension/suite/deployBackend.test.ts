@@ -9,10 +9,12 @@
  * with that key, whose SHA-256 must be the stack's ApiKeyHash (what the deployed function checks).
  */
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
 import * as vscode from 'vscode';
 import type { MycliApi } from '../../../src/extension/extension';
@@ -99,6 +101,30 @@ describe('mycli extension: Deploy Backend and Destroy Backend against moto (in t
     return `https://${restApi}.execute-api.${REGION}.amazonaws.com/v1/execute`;
   }
 
+  /** Runs Deploy Backend; resolves with the endpoint it sets in mycli.endpoint. */
+  async function deploy(): Promise<string> {
+    let ended = false;
+    // never awaited to its end: it waits on the final message's buttons
+    void vscode.commands.executeCommand('mycli.deployBackend').then(() => (ended = true), () => (ended = true));
+    return until('Deploy Backend to set mycli.endpoint', () => {
+      const value = globalSetting('endpoint');
+      if (typeof value === 'string' && value) return value;
+      if (ended) throw new Error('Deploy Backend ended without setting mycli.endpoint (its error is in the "mycli" Output channel)');
+      return undefined;
+    }, 150_000);
+  }
+
+  /** With mycli.endpoint pointed at the recording server: the extension has no key to send it (none left SecretStorage). */
+  async function assertNoStoredKey(): Promise<void> {
+    recorder.requests.length = 0;
+    await mycli().update('endpoint', recorder.url, vscode.ConfigurationTarget.Global);
+    const error = await until('the store to report the missing key', async () => (await api.store.refresh(), api.store.error));
+    assert.match(error, /no API key for http:\/\/127\.0\.0\.1:\d+\/execute/);
+    assert.equal(api.connection.state, 'misconfigured');
+    assert.equal(recorder.requests.length, 0, 'nothing was sent without a key');
+    await mycli().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+  }
+
   /** Points mycli.endpoint at the recording server and returns the headers of the first request the extension sends it. */
   async function requestToRecorder(): Promise<IncomingHttpHeaders> {
     recorder.requests.length = 0;
@@ -111,15 +137,7 @@ describe('mycli extension: Deploy Backend and Destroy Backend against moto (in t
 
   it('Deploy Backend creates the stack, sets mycli.endpoint to its endpoint, keeps the key in SecretStorage and names the backend in the user config', async () => {
     assert.equal(await stack(), undefined, `no stack ${STACK} before the deploy`);
-    let ended = false;
-    // never awaited to its end: it waits on the final message's buttons
-    void vscode.commands.executeCommand('mycli.deployBackend').then(() => (ended = true), () => (ended = true));
-    const endpoint = await until('Deploy Backend to set mycli.endpoint', () => {
-      const value = globalSetting('endpoint');
-      if (typeof value === 'string' && value) return value;
-      if (ended) throw new Error('Deploy Backend ended without setting mycli.endpoint (its error is in the "mycli" Output channel)');
-      return undefined;
-    }, 150_000);
+    const endpoint = await deploy();
     deployedEndpoint = endpoint;
 
     const deployed = await stack();
@@ -164,12 +182,31 @@ describe('mycli extension: Deploy Backend and Destroy Backend against moto (in t
     await until('the output in its channel', () => api.channels.text(id)?.includes('ran-after-destroy'));
 
     // the key left SecretStorage: given an endpoint again, the extension has no key to send
-    recorder.requests.length = 0;
-    await mycli().update('endpoint', recorder.url, vscode.ConfigurationTarget.Global);
-    const error = await until('the store to report the missing key', async () => (await api.store.refresh(), api.store.error));
-    assert.match(error, /no API key for http:\/\/127\.0\.0\.1:\d+\/execute/);
-    assert.equal(api.connection.state, 'misconfigured');
-    assert.equal(recorder.requests.length, 0, 'nothing was sent without a key');
-    await mycli().update('endpoint', undefined, vscode.ConfigurationTarget.Global);
+    await assertNoStoredKey();
+  });
+
+  it('after Deploy Backend, `mycli destroy` in a terminal: the extension drops the endpoint it pinned and its key, and runs go local', async function () {
+    if (!deployedEndpoint) this.skip(); // the deploy failed: the first test says why
+    const endpoint = await deploy();
+    await until('the connection to the deployed endpoint', async () => api.connection.state === 'ready' && (await api.connection.target()) === endpoint);
+
+    // the CLI, as a user runs it in a terminal: the same AWS (moto), the same ~/.mycli
+    const cli = join(vscode.extensions.getExtension('mycli.mycli')!.extensionPath, 'dist', 'cli.js');
+    const destroyed = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile(process.execPath, [cli, 'destroy', '--yes', '--stack-name', STACK, '--region', REGION], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 150_000 }, (err, _out, stderr) =>
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }));
+    });
+    assert.equal(destroyed.code, 0, destroyed.stderr);
+    const left = await stack();
+    assert.ok(!left || left.StackStatus === 'DELETE_COMPLETE', `stack ${STACK} is deleted (${left?.StackStatus})`);
+    assert.deepEqual(await loadUserConfig(process.env), { region: REGION }, 'mycli destroy cleared the user config');
+
+    // no nudge: the extension sees the user config change by itself
+    await until('mycli.endpoint to be unset', () => globalSetting('endpoint') === undefined);
+    await until('the connection to go local', async () => (await api.connection.isLocal()) && api.connection.state === 'unconfigured');
+    const id = await vscode.commands.executeCommand<string>('mycli.runRemoteCommand', { command: 'echo ran-after-cli-destroy' });
+    assert.ok(id, 'an execution id');
+    assert.equal((await finished(api, id)).status, 'SUCCEEDED');
+    await assertNoStoredKey();
   });
 });
