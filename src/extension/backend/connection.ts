@@ -56,7 +56,9 @@ export class Connection implements vscode.Disposable {
     const file = userConfigPath(process.env);
     const onChange = (now: Stats, before: Stats): void => {
       if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) {
-        void this.followUserConfig().finally(() => this.invalidate());
+        void this.followUserConfig()
+          .catch((err) => this.log.warn(`backend: could not drop the endpoint the user config no longer names: ${errorMessage(err)}`))
+          .finally(() => this.invalidate());
       }
     };
     watchFile(file, { interval: USER_CONFIG_POLL_MS, persistent: false }, onChange);
