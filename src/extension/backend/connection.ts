@@ -55,14 +55,19 @@ export class Connection implements vscode.Disposable {
   private watchUserConfig(): void {
     const file = userConfigPath(process.env);
     const onChange = (now: Stats, before: Stats): void => {
-      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) {
-        void this.followUserConfig()
-          .catch((err) => this.log.warn(`backend: could not drop the endpoint the user config no longer names: ${errorMessage(err)}`))
-          .finally(() => this.invalidate());
-      }
+      if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) void this.userConfigChanged();
     };
     watchFile(file, { interval: USER_CONFIG_POLL_MS, persistent: false }, onChange);
     this.subscriptions.push({ dispose: () => unwatchFile(file, onChange) });
+  }
+
+  /**
+   * The user config changed: seen by the poll, or told by this extension's own Deploy Backend, whose
+   * change a poll could miss when another (`mycli destroy` in a terminal) follows it within one poll.
+   */
+  async userConfigChanged(): Promise<void> {
+    await this.followUserConfig().catch((err) => this.log.warn(`backend: could not drop the endpoint the user config no longer names: ${errorMessage(err)}`));
+    this.invalidate();
   }
 
   /**

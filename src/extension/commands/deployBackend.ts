@@ -34,6 +34,7 @@ export function registerDeployBackend(m: Mycli): void {
     await saveSetting('endpoint', result.endpoint);
     // As `mycli init` records it, so the CLI talks to it too; the key stays in SecretStorage only.
     const saved = await saveDeployedBackend({ endpoint: result.endpoint, region: result.region, ...(target.profile ? { profile: target.profile } : {}) });
+    await m.connection.userConfigChanged();
     if (!readSettings().region) await saveSetting('region', result.region);
     const key = await m.context.secrets.get(API_KEY_SECRET);
     const keyNote = !key

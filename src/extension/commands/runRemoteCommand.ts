@@ -68,8 +68,11 @@ async function pickFolder(given: vscode.Uri | undefined): Promise<vscode.Uri | u
  * folder has several remotes (or not the configured one), the user picks the remote.
  */
 async function previewTarget(flags: RunFlags, cwd: string, defaultImage: string): Promise<ResolvedRun | undefined> {
-  const git = await detectGit(cwd);
-  const preview = await resolveRun('true', flags, { cwd, allowLocalRepos: true }).catch((err: unknown) => err as Error);
+  // asked side by side: the picker shows once both are known
+  const [git, preview] = await Promise.all([
+    detectGit(cwd),
+    resolveRun('true', flags, { cwd, allowLocalRepos: true }).catch((err: unknown) => err as Error),
+  ]);
   // the folder has no remote of that name: the user picks one of those it has
   const fromGit = preview instanceof Error ? preview instanceof MycliError && preview.field === 'remote' : preview.repoSource === 'git';
   const remotes = git && fromGit ? await listRemotes(git) : [];

@@ -189,6 +189,8 @@ describe('mycli extension: Deploy Backend and Destroy Backend against moto (in t
     if (!deployedEndpoint) this.skip(); // the deploy failed: the first test says why
     const endpoint = await deploy();
     await until('the connection to the deployed endpoint', async () => api.connection.state === 'ready' && (await api.connection.target()) === endpoint);
+    // Deploy Backend records it in the user config just after it pins it
+    await until('the user config to name the endpoint', async () => (await loadUserConfig(process.env)).api_endpoint === endpoint);
 
     // the CLI, as a user runs it in a terminal: the same AWS (moto), the same ~/.mycli
     const cli = join(vscode.extensions.getExtension('mycli.mycli')!.extensionPath, 'dist', 'cli.js');
