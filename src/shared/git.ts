@@ -2,6 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { configError } from './errors';
+import { factsFromFiles } from './gitFiles';
 
 export interface GitInfo {
   topLevel: string;
@@ -23,7 +24,7 @@ function git(cwd: string, args: string[]): Promise<GitAnswer> {
 }
 
 /** Answers on their way; `hold` makes them keep the process alive (held from the start unless asked early). */
-interface Pending<T> {
+export interface Pending<T> {
   answers: Promise<T>;
   hold(): void;
 }
@@ -34,7 +35,7 @@ interface Pending<T> {
  * question writes to a descriptor of its own, ended by a line with git's exit status. The
  * arguments reach git as sh's positional parameters, never as text of the script.
  */
-function gitTogether(cwd: string, questions: string[][], held: boolean): Pending<GitAnswer[]> {
+function gitTogether(cwd: string, questions: string[][], held: boolean, env: NodeJS.ProcessEnv = process.env): Pending<GitAnswer[]> {
   let n = 0;
   const script = questions
     .map((args, i) => `{ git ${args.map(() => `"\${${++n}}"`).join(' ')}; echo "=$?"; } >&${3 + i} 2>/dev/null &`)
@@ -44,7 +45,7 @@ function gitTogether(cwd: string, questions: string[][], held: boolean): Pending
   const answers = new Promise<GitAnswer[]>((resolve) => {
     const child = spawn('sh', ['-c', script, 'sh', ...questions.flat()], {
       cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      env: { ...env, GIT_TERMINAL_PROMPT: '0' },
       stdio: ['ignore', 'ignore', 'ignore', ...questions.map(() => 'pipe' as const)],
     });
     const outs = questions.map(() => '');
@@ -93,8 +94,16 @@ const remoteToAsk = (ask: GitQuestions): string | undefined => (ask.remote !== u
 
 function askGitFacts(cwd: string, ask: GitQuestions, held: boolean): Pending<GitFacts> {
   const remote = remoteToAsk(ask);
+  const known = factsFromFiles(cwd, { ...ask, remote }, process.env);
+  if (known) return { answers: Promise.resolve(known), hold: () => undefined };
+  return askGitProcesses(cwd, { ...ask, remote }, held);
+}
+
+/** What gitFacts asks, asked of git itself (what factsFromFiles must agree with). */
+export function askGitProcesses(cwd: string, ask: GitQuestions, held = true, env: NodeJS.ProcessEnv = process.env): Pending<GitFacts> {
+  const remote = remoteToAsk(ask);
   const questions = [TOP_AND_BRANCH, ...(remote !== undefined ? [['remote', 'get-url', remote]] : []), ...(ask.unpushed ? [UNPUSHED] : [])];
-  const asked = gitTogether(cwd, questions, held);
+  const asked = gitTogether(cwd, questions, held, env);
   const facts = asked.answers.then(async ([top, ...rest]) => {
     const url = remote !== undefined ? rest.shift() : undefined;
     const ahead = ask.unpushed ? rest.shift() : undefined;
