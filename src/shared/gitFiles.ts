@@ -48,8 +48,9 @@ function readFacts(cwd: string, ask: GitQuestions, env: NodeJS.ProcessEnv): GitF
   let branch: string | undefined;
   if (head.startsWith('ref: refs/heads/')) branch = head.slice('ref: refs/heads/'.length);
   else if (!SHA.test(head)) askGit();
-  // git names a branch that shares its name with another ref by a longer name (heads/x)
-  if (branch !== undefined && [`refs/${branch}`, `refs/tags/${branch}`, `refs/remotes/${branch}`, `refs/remotes/${branch}/HEAD`].some((r) => refs.exists(r))) askGit();
+  // git names a branch that shares its name with another ref by a longer name (heads/x): a tag,
+  // a remote, or a file of .git itself (a branch called ORIG_HEAD)
+  if (branch !== undefined && [branch, `refs/${branch}`, `refs/tags/${branch}`, `refs/remotes/${branch}`, `refs/remotes/${branch}/HEAD`].some((r) => refs.exists(r))) askGit();
 
   let remoteUrl: string | undefined;
   if (ask.remote !== undefined) {
@@ -149,7 +150,8 @@ function parseConfig(text: string): Map<string, string[]> {
     if (!m || section === undefined) askGit();
     const key = m![1]!.toLowerCase();
     const value = m![2] ?? 'true';
-    if (/["\\#;]/.test(value) || key.endsWith('insteadof')) askGit();
+    // (git also turns a tab inside a value into a space)
+    if (/["\\#;\t]/.test(value) || key.endsWith('insteadof')) askGit();
     const full = `${section}.${key}`;
     out.set(full, [...(out.get(full) ?? []), value.trim()]);
   }

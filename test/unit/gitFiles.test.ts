@@ -110,11 +110,17 @@ describe('git facts read from the repository files', function () {
     leftToGit(refspec, { remote: 'origin', unpushed: true });
   });
 
-  it('leaves to git a branch that shares its name with a tag (git calls it heads/NAME)', async () => {
+  it('leaves to git a branch that shares its name with a tag or a file of .git (git calls it heads/NAME)', async () => {
     const dir = await clone();
     await git(['tag', 'feature'], { cwd: dir });
     leftToGit(dir, {});
     assert.equal((await gitsAnswer(dir, {})).info!.branch, 'heads/feature');
+
+    const other = await clone();
+    await git(['update-ref', 'ORIG_HEAD', 'HEAD'], { cwd: other });
+    await git(['checkout', '-q', '-b', 'ORIG_HEAD'], { cwd: other });
+    leftToGit(other, {});
+    assert.equal((await gitsAnswer(other, {})).info!.branch, 'heads/ORIG_HEAD');
   });
 
   it('leaves to git a worktree, a folder outside any repository, and a repository GIT_DIR points at', async () => {
