@@ -93,6 +93,8 @@ function findWorkTree(cwd: string): { top: string; gitDir: string } {
       if (uid === undefined || st.uid !== uid || statSync(dir).uid !== uid) askGit();
       return { top: dir, gitDir: dotGit };
     }
+    // a folder that is itself a git folder (a bare repository): git stops there
+    if (lstatSync(join(dir, 'HEAD'), { throwIfNoEntry: false }) && lstatSync(join(dir, 'objects'), { throwIfNoEntry: false })) askGit();
     const up = dirname(dir);
     // not in a work tree (git may still find a bare repository), or past a file system git does not cross
     if (up === dir || statSync(up).dev !== device) askGit();

@@ -131,6 +131,11 @@ describe('git facts read from the repository files', function () {
     const outside = path.join(tmp, 'outside');
     await mkdir(outside);
     leftToGit(outside);
+    // a bare repository inside a work tree: git finds the bare one
+    const bare = path.join(dir, 'inner.git');
+    await git(['init', '-q', '--bare', bare]);
+    leftToGit(bare);
+    leftToGit(path.join(bare, 'refs'));
     leftToGit(outside, {}, { ...env, GIT_DIR: path.join(dir, '.git') });
   });
 
