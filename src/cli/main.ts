@@ -12,6 +12,13 @@ import { registerStatus } from './commands/status';
 import { EXIT } from './exitCodes';
 import { version } from '../../package.json';
 
+const ALL_COMMANDS = [registerExec, registerStatus, registerLogs, registerList, registerKill, registerServe, registerConfig, registerDeploy];
+/** Each top-level command, and what registers it (registerDeploy registers three). */
+const COMMANDS: Record<string, (program: Command) => void> = {
+  exec: registerExec, status: registerStatus, logs: registerLogs, list: registerList, kill: registerKill, serve: registerServe,
+  config: registerConfig, init: registerDeploy, destroy: registerDeploy, credentials: registerDeploy,
+};
+
 function exitCodeForError(err: MycliError): number {
   if (err.code === 'invalid_request' || err.code === 'config_error') return EXIT.usage;
   if (err.code === 'not_found' || err.code === 'conflict') return EXIT.failure;
@@ -30,14 +37,10 @@ export async function main(argv: string[]): Promise<void> {
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerExec(program);
-  registerStatus(program);
-  registerLogs(program);
-  registerList(program);
-  registerKill(program);
-  registerServe(program);
-  registerConfig(program);
-  registerDeploy(program);
+  // Only the command asked for is built, as a run pays for it at its start; help, the version and
+  // a command mycli does not have get them all, in the order `mycli --help` lists them.
+  const asked = argv[2] !== undefined && Object.hasOwn(COMMANDS, argv[2]) ? COMMANDS[argv[2]] : undefined;
+  for (const register of asked ? [asked] : ALL_COMMANDS) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);
