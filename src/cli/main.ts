@@ -12,12 +12,12 @@ import { registerStatus } from './commands/status';
 import { EXIT } from './exitCodes';
 import { version } from '../../package.json';
 
-const ALL_COMMANDS = [registerExec, registerStatus, registerLogs, registerList, registerKill, registerServe, registerConfig, registerDeploy];
-/** Each top-level command, and what registers it (registerDeploy registers three). */
+/** Each top-level command, and what registers it (registerDeploy registers three), in the order `mycli --help` lists them. */
 const COMMANDS: Record<string, (program: Command) => void> = {
   exec: registerExec, status: registerStatus, logs: registerLogs, list: registerList, kill: registerKill, serve: registerServe,
   config: registerConfig, init: registerDeploy, destroy: registerDeploy, credentials: registerDeploy,
 };
+const ALL_COMMANDS = [...new Set(Object.values(COMMANDS))];
 
 function exitCodeForError(err: MycliError): number {
   if (err.code === 'invalid_request' || err.code === 'config_error') return EXIT.usage;

@@ -92,11 +92,11 @@ let early: { cwd: string; remote?: string; unpushed: boolean; facts: Pending<Git
 
 const remoteToAsk = (ask: GitQuestions): string | undefined => (ask.remote !== undefined && !ask.remote.startsWith('-') ? ask.remote : undefined);
 
+/** gitFacts' questions: answered from the repository's files when they are plain, else by git. */
 function askGitFacts(cwd: string, ask: GitQuestions, held: boolean): Pending<GitFacts> {
-  const remote = remoteToAsk(ask);
-  const known = factsFromFiles(cwd, { ...ask, remote }, process.env);
+  const known = factsFromFiles(cwd, { ...ask, remote: remoteToAsk(ask) }, process.env);
   if (known) return { answers: Promise.resolve(known), hold: () => undefined };
-  return askGitProcesses(cwd, { ...ask, remote }, held);
+  return askGitProcesses(cwd, ask, held);
 }
 
 /** What gitFacts asks, asked of git itself (what factsFromFiles must agree with). */
@@ -139,7 +139,7 @@ export async function gitFacts(cwd: string, ask: GitQuestions): Promise<GitFacts
 
 /** Facts about the Git work tree containing `cwd`, or undefined when it is not inside one. */
 export async function detectGit(cwd: string): Promise<GitInfo | undefined> {
-  return gitInfo(cwd, await git(cwd, TOP_AND_BRANCH));
+  return (await askGitFacts(cwd, {}, true).answers).info;
 }
 
 async function gitInfo(cwd: string, r: GitAnswer): Promise<GitInfo | undefined> {

@@ -25,7 +25,7 @@ const askGit = (): never => {
   throw new AskGit();
 };
 
-export function factsFromFiles(cwd: string, ask: GitQuestions & { remote?: string }, env: NodeJS.ProcessEnv): GitFacts | undefined {
+export function factsFromFiles(cwd: string, ask: GitQuestions, env: NodeJS.ProcessEnv): GitFacts | undefined {
   try {
     return readFacts(cwd, ask, env);
   } catch {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, CLI_BACKENDS, CliBackend, CliBackendFactory, cliEnv, inProcessBackend, mycli, serveBackend } from '../support/cli';
-import { makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
+import { git, makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { GitServer, SmartHttpServer, SshdServer, startGitDaemon, startSmartHttp, startSshd } from '../support/gitServers';
 import { run, sleep } from '../support/proc';
 
@@ -185,6 +185,18 @@ for (const [label, factory] of CLI_BACKENDS) {
         assert.equal(r.stdout, '');
       }
       assert.equal(executionIds(backend.stateHome).length, before, 'nothing was started');
+    });
+
+    it('run from a working copy with a commit not pushed: runs what is pushed, and says so', async () => {
+      // Its files cannot answer how many commits are unpushed, so the CLI asks git, before it has
+      // loaded; those answers must keep it alive until they come (over HTTP nothing else does).
+      const work = await makeWorkingClone(join(root, 'work'), url, 'main');
+      await writeFile(join(work, 'hello.txt'), 'changed here only\n');
+      await git(['commit', '-qam', 'local'], { cwd: work });
+      const r = await mycli(['exec', 'cat hello.txt'], { env, cwd: work });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hello from main\n');
+      assert.match(r.stderr, /note: branch main has 1 commit\(s\) not pushed to its upstream; the run clones what is pushed/);
     });
 
     it('says so when the folder it runs in was removed', async () => {
