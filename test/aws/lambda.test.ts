@@ -12,7 +12,8 @@ import { History } from '../../src/backend/aws/history';
 import { configFromEnv } from '../../src/backend/aws/config';
 import { Orchestrator } from '../../src/backend/orchestrator';
 import { routeApiRequest } from '../../src/backend/router';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployBackend, setGitCredential } from '../../src/deploy';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -348,6 +349,53 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.equal(s.status, 'TIMED_OUT');
     const task = (await ecs.send(new DescribeTasksCommand({ cluster: env.MYCLI_CLUSTER, tasks: [late.task_arn] }))).tasks![0]!;
     assert.match(task.stoppedReason ?? '', /deadline passed/);
+  });
+
+  it('the deadline sweep reads only the runs past their deadline each minute, and every open run of the last 13 hours once an hour', async () => {
+    const queries: string[] = [];
+    const db = new DynamoDBClient(clientConfig(moto.endpoint));
+    db.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand') queries.push((args.input as { IndexName?: string }).IndexName ?? 'table');
+      return next(args);
+    }, { step: 'initialize', name: 'countQueries' });
+    const platform = new AwsPlatform(configFromEnv(process.env), { ecs, logs, db });
+    const history = new History(db, env.MYCLI_TABLE!);
+    const run = async () => (await call({ action: 'exec', repo: 'https://github.com/org/repo', command: 'true', timeout_seconds: 60 })).json;
+    const ended = await run();
+    await handler({ source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: ended.task_arn, startedBy: ended.execution_id, lastStatus: 'STOPPED',
+      stoppedReason: 'Essential container in task exited', startedAt: new Date().toISOString(), stoppedAt: new Date().toISOString(), containers: [{ name: 'executor', exitCode: 0 }] } });
+    const open = await run();
+    // recorded by a mycli from before the index: no open_kind, so only the hourly read finds it
+    const legacy = 'exec-20261129-090000-1e9ac7';
+    await db.send(new PutItemCommand({ TableName: env.MYCLI_TABLE!, Item: marshall({
+      execution_id: legacy, kind: 'execution', status: 'RUNNING', repo: 'https://github.com/org/repo', command: 'true', timeout_seconds: 60, backend: 'aws',
+      created_at: new Date().toISOString(), task_arn: null, log_streams: [], deadline: Date.now() - 1000, expires_at: Math.floor(Date.now() / 1000) + 86400,
+    }) }));
+
+    const listed = (await history.overdue(Date.now() + 86_400_000)).map((i) => i.execution_id);
+    assert.ok(listed.includes(open.execution_id), JSON.stringify(listed));
+    assert.ok(!listed.includes(ended.execution_id) && !listed.includes(legacy), 'an ended run and one without open_kind are not in the index');
+
+    // a sweep at any minute but 0 asks the index of open runs and nothing else
+    let at = Date.now() + 7 * 60_000;
+    if (new Date(at).getUTCMinutes() === 0) at += 60_000;
+    queries.length = 0;
+    const minute = await stopOverdueTasks(platform, at);
+    assert.deepEqual(queries, ['open_by_deadline']);
+    assert.ok(minute.stopped.includes(open.execution_id), JSON.stringify(minute));
+    assert.ok(!minute.stopped.includes(legacy));
+    assert.equal((await history.get(open.execution_id))!.status, 'TIMED_OUT');
+    assert.equal((await history.get(open.execution_id))!.open_kind, undefined, 'a run that ends leaves the index');
+    assert.equal((await history.get(legacy))!.status, 'RUNNING');
+
+    // on the hour it reads the last 13 hours as well: the older run is stopped then
+    const hour = Math.ceil(at / 3_600_000) * 3_600_000;
+    queries.length = 0;
+    const hourly = await stopOverdueTasks(platform, hour);
+    assert.deepEqual([...new Set(queries)].sort(), ['by_created', 'open_by_deadline']);
+    assert.ok(hourly.stopped.includes(legacy), JSON.stringify(hourly));
+    assert.ok(!hourly.stopped.includes(open.execution_id), 'stopped once');
+    assert.equal((await history.get(legacy))!.status, 'TIMED_OUT');
   });
 
   it('on FARGATE_SPOT asks RunTask for the capacity provider strategy and no launch type (the request as the SDK sends it)', async () => {

@@ -15,7 +15,12 @@ export interface ExecutionItem extends ExecutionInfo {
   kill_requested?: boolean;
   /** DynamoDB TTL (s since the epoch). */
   expires_at: number;
+  /** 'execution' while the run has not ended, then removed: the key of the sparse open_by_deadline index. */
+  open_kind?: 'execution';
 }
+
+/** What the open_by_deadline index holds of a run. */
+export type OverdueItem = Pick<ExecutionItem, 'execution_id' | 'deadline' | 'task_arn' | 'timeout_seconds'>;
 
 const KEEP_DAYS = 90;
 const OPEN = ['PENDING', 'STARTING', 'RUNNING'] as const;
@@ -24,7 +29,10 @@ export class History {
   constructor(private readonly db: DynamoDBClient, private readonly table: string) {}
 
   async put(item: Omit<ExecutionItem, 'kind' | 'expires_at'>): Promise<void> {
-    const full: ExecutionItem = { ...item, kind: 'execution', expires_at: Math.floor(Date.now() / 1000) + KEEP_DAYS * 86400 };
+    const full: ExecutionItem = {
+      ...item, kind: 'execution', expires_at: Math.floor(Date.now() / 1000) + KEEP_DAYS * 86400,
+      ...(TERMINAL_STATUSES.has(item.status) ? {} : { open_kind: 'execution' as const }),
+    };
     await this.db.send(new PutItemCommand({ TableName: this.table, Item: marshall(full, { removeUndefinedValues: true }) }));
   }
 
@@ -51,11 +59,14 @@ export class History {
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
+    // a run that ends leaves the index of open runs
+    const ends = fields.status !== undefined && TERMINAL_STATUSES.has(fields.status);
+    if (ends) names['#open'] = 'open_kind';
     try {
       await this.db.send(new UpdateItemCommand({
         TableName: this.table,
         Key: marshall({ execution_id: id }),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${ends ? ' REMOVE #open' : ''}`,
         ConditionExpression: `#status IN (${from.map((_, i) => `:open${i}`).join(', ')})`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
@@ -79,7 +90,8 @@ export class History {
         ExpressionAttributeNames: { '#k': 'kind' },
         ExpressionAttributeValues: marshall({ ':k': 'execution', ...(since ? { ':since': since } : {}) }),
         ScanIndexForward: false,
-        Limit: Math.max(limit, 25),
+        // pages of at most 1 MB whatever the Limit: it only keeps a short list from reading more
+        Limit: Math.min(Math.max(limit, 25), 1000),
         ...(start ? { ExclusiveStartKey: start as never } : {}),
       }));
       for (const raw of page.Items ?? []) {
@@ -91,8 +103,27 @@ export class History {
     return out.slice(0, limit);
   }
 
+  /** Runs not ended whose deadline is `now` or before (the index is eventually consistent: one may have ended just now). */
+  async overdue(now: number): Promise<OverdueItem[]> {
+    const out: OverdueItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({
+        TableName: this.table,
+        IndexName: 'open_by_deadline',
+        KeyConditionExpression: 'open_kind = :k AND deadline <= :now',
+        ExpressionAttributeValues: marshall({ ':k': 'execution', ':now': now }),
+        ...(start ? { ExclusiveStartKey: start as never } : {}),
+      }));
+      for (const raw of page.Items ?? []) out.push(unmarshall(raw) as OverdueItem);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Every run created since `since` (ISO) that has not ended, however many. */
   async open(since: string): Promise<ExecutionItem[]> {
-    return (await this.list(10_000, undefined, since)).filter((i) => !TERMINAL_STATUSES.has(i.status));
+    return (await this.list(Number.MAX_SAFE_INTEGER, undefined, since)).filter((i) => !TERMINAL_STATUSES.has(i.status));
   }
 }
 
