@@ -5,6 +5,8 @@
 import { LIMITS } from '../shared/contract';
 import { asThrottled, errorMessage, MycliError } from '../shared/errors';
 import type { Orchestrator } from './orchestrator';
+// node:crypto loads when a key is checked: the CLI, which bundles this, starts without OpenSSL's set-up
+import { crypto } from '../shared/lazyCrypto';
 
 export interface ApiRequest {
   method: string;
@@ -25,8 +27,6 @@ function reply(statusCode: number, body: unknown): ApiResponse {
   return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
-// node:crypto loads when a key is checked: the CLI, which bundles this, starts without OpenSSL's set-up
-const crypto = (): typeof import('node:crypto') => require('node:crypto') as typeof import('node:crypto');
 
 function digest(value: string): Buffer {
   return crypto().createHash('sha256').update(value).digest();

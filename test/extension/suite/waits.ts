@@ -1,15 +1,14 @@
 /** Waits in the extension host, by polling with a generous deadline. */
 import type { MycliApi } from '../../../src/extension/extension';
 import type { ExecutionInfo } from '../../../src/shared/contract';
+import { waitFor } from '../../support/proc';
 
-export async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** waitFor with the extension host's generous deadline; `false`, like undefined, is not yet. */
+export function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  return waitFor(what, async () => {
     const value = await get();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return value === false ? undefined : value;
+  }, timeoutMs);
 }
 
 /** The execution once it has ended, as the extension's store shows it. */
