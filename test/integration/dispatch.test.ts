@@ -76,6 +76,19 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     await waitFor('the spare to exit', () => (isAlive(next.pid) ? undefined : true), 10000);
   });
 
+  it('a run does not load node:crypto into the CLI (its OpenSSL set-up is some 10 ms of a start)', async () => {
+    const home = await freshHome();
+    const preload = join(home, 'modules.cjs');
+    const list = join(home, 'modules.txt');
+    // the CLI's own list: a supervisor it starts may inherit NODE_OPTIONS
+    writeFileSync(preload, `if (process.argv[1].endsWith('cli.js')) process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const r = await mycli(['exec', '--repo', url, 'true'], { env: cliEnv({ MYCLI_HOME: home, NODE_OPTIONS: `--require ${preload}` }) });
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    assert.ok(loaded.includes('NativeModule net'), `Node's list of the modules it loaded: ${loaded.join(', ')}`);
+    assert.deepEqual(loaded.filter((m) => /crypto/.test(m)), []);
+  });
+
   it('MYCLI_LOCAL_SPARE=0 leaves no spare behind', async () => {
     const home = await freshHome();
     const r = await mycli(['exec', '--repo', url, 'true'], { env: cliEnv({ MYCLI_HOME: home, MYCLI_LOCAL_SPARE: '0' }) });
