@@ -12,7 +12,7 @@ import { History } from '../../src/backend/aws/history';
 import { configFromEnv } from '../../src/backend/aws/config';
 import { Orchestrator } from '../../src/backend/orchestrator';
 import { routeApiRequest } from '../../src/backend/router';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { deployBackend, setGitCredential } from '../../src/deploy';
@@ -396,6 +396,28 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.ok(hourly.stopped.includes(legacy), JSON.stringify(hourly));
     assert.ok(!hourly.stopped.includes(open.execution_id), 'stopped once');
     assert.equal((await history.get(legacy))!.status, 'TIMED_OUT');
+  });
+
+  it('the deadline sweep still stops overdue runs in a table that does not have the index of open runs yet', async () => {
+    const db = new DynamoDBClient(clientConfig(moto.endpoint));
+    const table = 'lam-table-before-the-index';
+    await db.send(new CreateTableCommand({
+      TableName: table, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'execution_id', AttributeType: 'S' }, { AttributeName: 'kind', AttributeType: 'S' }, { AttributeName: 'created_at', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'execution_id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'by_created', KeySchema: [{ AttributeName: 'kind', KeyType: 'HASH' }, { AttributeName: 'created_at', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
+    }));
+    const platform = new AwsPlatform({ ...configFromEnv(process.env), table }, { ecs, logs, db });
+    const id = 'exec-20261129-091500-0b0b0b';
+    await platform.history.put({
+      execution_id: id, status: 'RUNNING', repo: 'https://github.com/org/repo', branch: null, command: 'true', timeout_seconds: 60, image: null, workdir: null, backend: 'aws',
+      created_at: new Date().toISOString(), started_at: null, stopped_at: null, exit_code: null, stopped_reason: null, task_arn: null, log_streams: [], deadline: Date.now() - 1000,
+    });
+    let at = Date.now();
+    if (new Date(at).getUTCMinutes() === 0) at += 60_000;
+    const swept = await stopOverdueTasks(platform, at);
+    assert.deepEqual(swept.stopped, [id]);
+    assert.equal((await platform.history.get(id))!.status, 'TIMED_OUT');
   });
 
   it('on FARGATE_SPOT asks RunTask for the capacity provider strategy and no launch type (the request as the SDK sends it)', async () => {

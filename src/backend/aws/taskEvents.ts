@@ -21,6 +21,10 @@ export async function recordTaskStateChange(platform: AwsPlatform, event: TaskSt
   return { recorded: await platform.history.update(id, outcome) };
 }
 
+/** DynamoDB: a ValidationException ("does not have the specified index", "backfilling"); moto: ResourceNotFoundException. */
+const isMissingIndex = (err: unknown): boolean =>
+  ['ValidationException', 'ResourceNotFoundException'].includes((err as Error).name) && /index/i.test((err as Error).message);
+
 /** How far back a run may have started and still be running: the largest timeout (12 h) plus the grace. */
 const LONGEST_RUN_MS = 13 * 3600_000;
 
@@ -32,8 +36,16 @@ const LONGEST_RUN_MS = 13 * 3600_000;
  */
 export async function stopOverdueTasks(platform: AwsPlatform, now = Date.now()): Promise<{ stopped: string[] }> {
   const overdue = new Map<string, OverdueItem>();
-  for (const item of await platform.history.overdue(now)) overdue.set(item.execution_id, item);
-  if (new Date(now).getUTCMinutes() === 0) {
+  let everything = new Date(now).getUTCMinutes() === 0;
+  try {
+    for (const item of await platform.history.overdue(now)) overdue.set(item.execution_id, item);
+  } catch (err) {
+    // a table without the index yet (still building it, or an update that did not finish): the
+    // sweep reads the last 13 hours, as it did before the index
+    if (!isMissingIndex(err)) throw err;
+    everything = true;
+  }
+  if (everything) {
     for (const item of await platform.history.open(new Date(now - LONGEST_RUN_MS).toISOString())) {
       if (item.deadline <= now) overdue.set(item.execution_id, item);
     }
