@@ -76,6 +76,33 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     await waitFor('the spare to exit', () => (isAlive(next.pid) ? undefined : true), 10000);
   });
 
+  it('runs that end together leave one spare waiting, not one each', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    const runs = await Promise.all([1, 2, 3, 4].map((i) => mycli(['exec', '--repo', url, `echo ${i}`], { env })));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    for (const r of runs) await supervisorGone(home, runId(r.stderr));
+    // each ended run started one; all but one leave within a check (2 s)
+    const one = await waitFor('one spare to be left', () => {
+      const live = spares(home).filter((s) => isAlive(s.pid));
+      return live.length === 1 ? live : undefined;
+    }, 15000);
+    const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return argv.includes('--spare') && argv.some((a) => a.includes(home));
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(left.map(Number), [one[0]!.pid], 'spare processes still running');
+    // and that one takes the next run
+    const next = await mycli(['exec', '-n', '--repo', url, 'true'], { env });
+    assert.equal(next.code, 0, next.stderr);
+    const { supervisor_pid: pid } = JSON.parse(readFileSync(join(home, 'local', 'executions', runId(next.stderr), 'execution.json'), 'utf8')) as { supervisor_pid: number };
+    assert.equal(pid, one[0]!.pid);
+  });
+
   it('a run does not load node:crypto into the CLI (its OpenSSL set-up is some 10 ms of a start)', async () => {
     const home = await freshHome();
     const preload = join(home, 'modules.cjs');

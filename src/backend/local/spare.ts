@@ -4,7 +4,8 @@
  * third of a short run's dispatch). The supervisor of a run that ends starts one when none is
  * waiting. A spare listens on `<home>/local/spares/<build>/<pid>.sock`, takes the first run that
  * connects and becomes its supervisor; it holds nothing until then. It exits after
- * SPARE_IDLE_MS unclaimed, or once its socket file is gone (mycli's home was removed).
+ * SPARE_IDLE_MS unclaimed, once its socket file is gone (mycli's home was removed), or once it
+ * sees another spare of its build waiting (anotherSpareWaits).
  * MYCLI_LOCAL_SPARE=0 turns spares off.
  *
  * The claim: the client connects, the spare answers `ready` (to one client only), the client
@@ -74,6 +75,18 @@ export async function claimSpare(dir: string): Promise<{ socket: Socket; pid: nu
     if (!isAlive(pid)) rmSync(join(dir, name), { force: true });
   }
   return undefined;
+}
+
+/**
+ * Whether another spare of `dir`, with a smaller pid, is waiting: runs that end together each
+ * start one, and all but one then leave (each checks as it starts listening and at every
+ * SPARE_CHECK_MS), so no more than one Node process waits for long.
+ */
+export function anotherSpareWaits(dir: string, ownPid: number): boolean {
+  return socketNames(dir).some((name) => {
+    const pid = Number(name.slice(0, -'.sock'.length));
+    return pid < ownPid && isAlive(pid);
+  });
 }
 
 /** Starts a spare in `dir` unless one is already waiting there. */

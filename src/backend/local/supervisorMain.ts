@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { FILES } from './executionStore';
 import { ownStartTime } from './processes';
-import { SPARE_CHECK_MS, SPARE_DELAY_MS, SPARE_IDLE_MS, spareDir, startSpare } from './spare';
+import { anotherSpareWaits, SPARE_CHECK_MS, SPARE_DELAY_MS, SPARE_IDLE_MS, spareDir, startSpare } from './spare';
 import { Supervisor, SupervisorPayload } from './supervisor';
 
 let dir: string | undefined;
@@ -59,8 +59,10 @@ function waitForClaim(spares: string): Promise<Socket | undefined> {
       resolve(socket);
     };
     const idle = setTimeout(() => finish(undefined), SPARE_IDLE_MS);
-    // mycli's home removed (a test's, a user's clean-up): no one can claim it any more
-    const check = setInterval(() => existsSync(path) || finish(undefined), SPARE_CHECK_MS);
+    // mycli's home removed (a test's, a user's clean-up): no one can claim it any more; or another
+    // spare, started by a run that ended at the same time, waits already
+    const unwanted = (): boolean => !existsSync(path) || anotherSpareWaits(spares, process.pid);
+    const check = setInterval(() => unwanted() && finish(undefined), SPARE_CHECK_MS);
     let claimed = false;
     server.on('connection', (socket) => {
       if (claimed) {
@@ -72,7 +74,7 @@ function waitForClaim(spares: string): Promise<Socket | undefined> {
       finish(socket);
     });
     server.on('error', () => finish(undefined));
-    server.listen(path);
+    server.listen(path, () => unwanted() && finish(undefined));
   });
 }
 
