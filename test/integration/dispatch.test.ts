@@ -103,6 +103,19 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     assert.equal(pid, one[0]!.pid);
   });
 
+  it('a run refused before it starts (a bad env name) ends at once with its reason while a spare waits, and lets the spare go', async () => {
+    const home = await freshHome();
+    const env = cliEnv({ MYCLI_HOME: home });
+    assert.equal((await mycli(['exec', '-n', '--repo', url, 'true'], { env })).code, 0);
+    const [spare] = await waitFor('a spare', () => (spares(home).length ? spares(home) : undefined));
+    // the CLI claims the spare while it prepares the run; the env name is refused after that
+    const r = await mycli(['exec', '-n', '--repo', url, '--env', 'bad name=1', 'true'], { env, timeoutMs: 15000 });
+    assert.equal(r.signal, null, 'the CLI had to be killed: it waited on the spare it had claimed');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /env name "bad name" is invalid/);
+    await waitFor('the claimed spare to exit', () => (isAlive(spare!.pid) ? undefined : true), 10000);
+  });
+
   it('a run does not load node:crypto into the CLI (its OpenSSL set-up is some 10 ms of a start)', async () => {
     const home = await freshHome();
     const preload = join(home, 'modules.cjs');

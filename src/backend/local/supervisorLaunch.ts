@@ -38,7 +38,11 @@ export function spawnSupervisor(source: SupervisorSource, stderr: 'ignore' | num
  */
 export async function supervisorAhead(source: SupervisorSource, stdinFd: number | undefined): Promise<SupervisorHandle> {
   const spare = await claimSupervisor(source, stdinFd);
-  if (spare) return spare;
+  if (spare) {
+    // a run refused before its start (a bad env name) must not leave this process waiting on it
+    if (spare.kind === 'spare') spare.socket.unref();
+    return spare;
+  }
   const child = spawnSupervisor(source, 'ignore', stdinFd);
   child.unref();
   for (const s of [child.stdin, child.stdout]) (s as unknown as { unref?(): void }).unref?.();
@@ -85,6 +89,7 @@ export async function handOver(h: SupervisorHandle, payload: SupervisorPayload, 
   let input: Writable;
   let output: Readable;
   if (h.kind === 'spare') {
+    h.socket.ref();
     input = output = h.socket;
   } else {
     h.child.ref();
