@@ -26,6 +26,18 @@ function spares(home: string): Array<{ pid: number; socket: string }> {
   );
 }
 
+/** The pids of spare supervisor processes of `home`, from /proc (booting or leaving ones included). */
+function spareProcesses(home: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return argv.includes('--spare') && argv.some((a) => a.includes(home));
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 /** Once the run's supervisor has exited, its steps (the command started ahead among them) are over. */
 async function supervisorGone(home: string, id: string): Promise<void> {
   const { supervisor_pid: pid } = JSON.parse(readFileSync(join(home, 'local', 'executions', id, 'execution.json'), 'utf8')) as { supervisor_pid: number };
@@ -83,19 +95,11 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     for (const r of runs) assert.equal(r.code, 0, r.stderr);
     for (const r of runs) await supervisorGone(home, runId(r.stderr));
     // each ended run started one; all but one leave within a check (2 s)
-    const one = await waitFor('one spare to be left', () => {
-      const live = spares(home).filter((s) => isAlive(s.pid));
-      return live.length === 1 ? live : undefined;
+    const one = await waitFor('one spare process, and it waiting', () => {
+      const live = spares(home).filter((x) => isAlive(x.pid));
+      const running = spareProcesses(home);
+      return running.length === 1 && live.length === 1 && live[0]!.pid === running[0] ? live : undefined;
     }, 15000);
-    const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.includes('--spare') && argv.some((a) => a.includes(home));
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(left.map(Number), [one[0]!.pid], 'spare processes still running');
     // and that one takes the next run
     const next = await mycli(['exec', '-n', '--repo', url, 'true'], { env });
     assert.equal(next.code, 0, next.stderr);
@@ -135,15 +139,7 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
     assert.equal(r.code, 0, r.stderr);
     // a spare is started before its run's supervisor exits: once it has, any spare would be running
     await supervisorGone(home, runId(r.stderr));
-    const spareProcesses = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.includes('--spare') && argv.some((a) => a.includes(home));
-      } catch {
-        return false;
-      }
-    });
-    assert.deepEqual(spareProcesses, [], 'a spare supervisor runs');
+    assert.deepEqual(spareProcesses(home), [], 'a spare supervisor runs');
     assert.deepEqual(spares(home), []);
   });
 
