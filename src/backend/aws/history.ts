@@ -1,6 +1,6 @@
 /** The execution history: one DynamoDB item per execution, newest first through the by_created index. */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, QueryCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ExecutionInfo } from '../../shared/contract';
 import { ExecutionStatus, STATUSES, TERMINAL_STATUSES } from '../../shared/status';
@@ -78,46 +78,42 @@ export class History {
     }
   }
 
+  /** The items a query finds, page after page, for as long as the caller takes them. */
+  private async *query<T>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<T> {
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, TableName: this.table, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      for (const raw of page.Items ?? []) yield unmarshall(raw) as T;
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
   /** Newest first; `since` (ISO) bounds how far back to look. */
   async list(limit: number, status?: ExecutionStatus, since?: string): Promise<ExecutionItem[]> {
     const out: ExecutionItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: 'by_created',
-        KeyConditionExpression: since ? '#k = :k AND created_at >= :since' : '#k = :k',
-        ExpressionAttributeNames: { '#k': 'kind' },
-        ExpressionAttributeValues: marshall({ ':k': 'execution', ...(since ? { ':since': since } : {}) }),
-        ScanIndexForward: false,
-        // pages of at most 1 MB whatever the Limit: it only keeps a short list from reading more
-        Limit: Math.min(Math.max(limit, 25), 1000),
-        ...(start ? { ExclusiveStartKey: start as never } : {}),
-      }));
-      for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw) as ExecutionItem;
-        if (!status || item.status === status) out.push(item);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start && out.length < limit);
-    return out.slice(0, limit);
+    for await (const item of this.query<ExecutionItem>({
+      IndexName: 'by_created',
+      KeyConditionExpression: since ? '#k = :k AND created_at >= :since' : '#k = :k',
+      ExpressionAttributeNames: { '#k': 'kind' },
+      ExpressionAttributeValues: marshall({ ':k': 'execution', ...(since ? { ':since': since } : {}) }),
+      ScanIndexForward: false,
+      // pages of at most 1 MB whatever the Limit: it only keeps a short list from reading more
+      Limit: Math.min(Math.max(limit, 25), 1000),
+    })) {
+      if (!status || item.status === status) out.push(item);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** Runs not ended whose deadline is `now` or before (the index is eventually consistent: one may have ended just now). */
   async overdue(now: number): Promise<OverdueItem[]> {
     const out: OverdueItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: 'open_by_deadline',
-        KeyConditionExpression: 'open_kind = :k AND deadline <= :now',
-        ExpressionAttributeValues: marshall({ ':k': 'execution', ':now': now }),
-        ...(start ? { ExclusiveStartKey: start as never } : {}),
-      }));
-      for (const raw of page.Items ?? []) out.push(unmarshall(raw) as OverdueItem);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.query<OverdueItem>({
+      IndexName: 'open_by_deadline',
+      KeyConditionExpression: 'open_kind = :k AND deadline <= :now',
+      ExpressionAttributeValues: marshall({ ':k': 'execution', ':now': now }),
+    })) out.push(item);
     return out;
   }
 
