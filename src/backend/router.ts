@@ -6,7 +6,7 @@ import { LIMITS } from '../shared/contract';
 import { asThrottled, errorMessage, MycliError } from '../shared/errors';
 import type { Orchestrator } from './orchestrator';
 // node:crypto loads when a key is checked: the CLI, which bundles this, starts without OpenSSL's set-up
-import { crypto } from '../shared/lazyCrypto';
+import { loadCrypto } from '../shared/lazyCrypto';
 
 export interface ApiRequest {
   method: string;
@@ -29,7 +29,7 @@ function reply(statusCode: number, body: unknown): ApiResponse {
 
 
 function digest(value: string): Buffer {
-  return crypto().createHash('sha256').update(value).digest();
+  return loadCrypto().createHash('sha256').update(value).digest();
 }
 
 /** The expected API key, or only its SHA-256 (hex): the aws stack holds nothing but the hash. */
@@ -39,7 +39,7 @@ export type ExpectedApiKey = string | { sha256Hex: string };
 export function apiKeyMatches(presented: string | undefined, expected: ExpectedApiKey): boolean {
   if (presented === undefined) return false;
   const want = typeof expected === 'string' ? digest(expected) : Buffer.from(expected.sha256Hex, 'hex');
-  return want.length === 32 && crypto().timingSafeEqual(digest(presented), want);
+  return want.length === 32 && loadCrypto().timingSafeEqual(digest(presented), want);
 }
 
 export function presentedApiKey(headers: Record<string, string | undefined>): string | undefined {

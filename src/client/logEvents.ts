@@ -16,13 +16,14 @@ export function eventStream(event: AnyLogEvent): LogStream {
 
 /** The exact bytes the event carries (an older event's line gets its newline back). */
 export function eventBytes(event: AnyLogEvent): Buffer {
-  if (!event.stream) return Buffer.from(`${event.message}\n`, 'utf8');
-  return Buffer.from(event.message, event.encoding === 'base64' ? 'base64' : 'utf8');
+  const data = eventData(event);
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 }
 
 /** The event as text for a display (an output channel): invalid UTF-8 shows as U+FFFD there. */
 export function eventText(event: AnyLogEvent): string {
-  return event.encoding === 'base64' ? eventBytes(event).toString('utf8') : event.stream ? event.message : `${event.message}\n`;
+  const data = eventData(event);
+  return typeof data === 'string' ? data : data.toString('utf8');
 }
 
 /** Whether the client writes the event to its stderr (the command's stderr and mycli's own lines). */

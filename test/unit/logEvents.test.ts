@@ -43,13 +43,16 @@ describe('log events to bytes', () => {
     assert.deepEqual(groupByDestination([]), []);
   });
 
-  it('gives a stream the same bytes as eventBytes: UTF-8 text as it is, base64 decoded, an older line with its newline', () => {
-    const events = [
-      { timestamp: 1, stream: 'stdout', message: 'h\u00e9llo \u{1F600}\n' },
-      { timestamp: 2, stream: 'stderr', message: Buffer.from([0xff, 0x00, 0xc3]).toString('base64'), encoding: 'base64' },
-      { timestamp: 3, message: 'older' },
+  it('gives a stream the exact bytes of the event: UTF-8 text as it is, base64 decoded, an older line with its newline', () => {
+    const cases = [
+      [{ timestamp: 1, stream: 'stdout', message: 'h\u00e9llo \u{1F600}\n' }, Buffer.from('68c3a96c6c6f20f09f98800a', 'hex')],
+      [{ timestamp: 2, stream: 'stderr', message: Buffer.from([0xff, 0x00, 0xc3]).toString('base64'), encoding: 'base64' }, Buffer.from([0xff, 0x00, 0xc3])],
+      [{ timestamp: 3, message: 'older' }, Buffer.from('older\n')],
     ] as const;
-    for (const e of events) assert.deepEqual(Buffer.from(eventData(e)), eventBytes(e));
-    assert.equal(typeof eventData(events[0]), 'string', 'UTF-8 text is handed over as it is');
+    for (const [e, bytes] of cases) {
+      assert.deepEqual(Buffer.from(eventData(e)), bytes);
+      assert.deepEqual(eventBytes(e), bytes);
+    }
+    assert.equal(typeof eventData(cases[0][0]), 'string', 'UTF-8 text is handed over as it is');
   });
 });

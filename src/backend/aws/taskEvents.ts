@@ -1,7 +1,7 @@
 /** The two scheduled/event-driven jobs of the stack's function: recording ECS task state changes, and stopping tasks past their deadline. */
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { AwsPlatform } from './awsPlatform';
-import type { OverdueItem } from './history';
+import type { History, OverdueItem } from './history';
 import { DEADLINE_REASON, outcomeOf, TaskView } from './taskOutcome';
 import { EXECUTOR_EXIT } from '../../shared/executorExit';
 
@@ -29,29 +29,27 @@ const isMissingIndex = (err: unknown): boolean =>
 const LONGEST_RUN_MS = 13 * 3600_000;
 
 /**
- * Stops every open execution whose deadline (timeout + grace) has passed; returns their ids. Each
- * sweep reads only the overdue runs (the sparse open_by_deadline index). Once an hour (the sweep
- * at minute 0) it also reads every run of the last 13 hours: the runs recorded by a mycli from
- * before that index have no place in it, and nothing that index might miss outlives that hour.
+ * The open runs whose deadline has passed. Each minute from the sparse open_by_deadline index,
+ * which holds only the runs not yet ended. On the hour (the sweep at minute 0), and whenever the
+ * table has no such index yet (still building it), from every run of the last 13 hours instead:
+ * the runs recorded by a mycli from before that index have no place in it, and nothing the index
+ * might miss outlives that hour.
  */
-export async function stopOverdueTasks(platform: AwsPlatform, now = Date.now()): Promise<{ stopped: string[] }> {
-  const overdue = new Map<string, OverdueItem>();
-  let everything = new Date(now).getUTCMinutes() === 0;
-  try {
-    for (const item of await platform.history.overdue(now)) overdue.set(item.execution_id, item);
-  } catch (err) {
-    // a table without the index yet (still building it, or an update that did not finish): the
-    // sweep reads the last 13 hours, as it did before the index
-    if (!isMissingIndex(err)) throw err;
-    everything = true;
-  }
-  if (everything) {
-    for (const item of await platform.history.open(new Date(now - LONGEST_RUN_MS).toISOString())) {
-      if (item.deadline <= now) overdue.set(item.execution_id, item);
+async function overdueRuns(history: History, now: number): Promise<OverdueItem[]> {
+  if (new Date(now).getUTCMinutes() !== 0) {
+    try {
+      return await history.overdue(now);
+    } catch (err) {
+      if (!isMissingIndex(err)) throw err;
     }
   }
+  return (await history.open(new Date(now - LONGEST_RUN_MS).toISOString())).filter((item) => item.deadline <= now);
+}
+
+/** Stops every open execution whose deadline (timeout + grace) has passed; returns their ids. */
+export async function stopOverdueTasks(platform: AwsPlatform, now = Date.now()): Promise<{ stopped: string[] }> {
   const stopped: string[] = [];
-  for (const item of overdue.values()) {
+  for (const item of await overdueRuns(platform.history, now)) {
     if (item.task_arn) {
       const stoppedNow = await platform.clients.ecs.send(new StopTaskCommand({ cluster: platform.cfg.cluster, task: item.task_arn, reason: `${DEADLINE_REASON} (${item.timeout_seconds} s)` }))
         .then(() => true, (err: Error) => /not found/i.test(err.message)); // gone already: stopped as far as it goes

@@ -4,7 +4,7 @@ import type { LocalPlatform } from '../../backend/local/localPlatform';
 import { localOrchestrator } from '../backendChoice';
 import { progress } from '../output';
 import { invalid } from '../../shared/errors';
-import { crypto } from '../../shared/lazyCrypto';
+import { loadCrypto } from '../../shared/lazyCrypto';
 
 const SECRET_ENV = ['MYCLI_API_KEY', 'GITHUB_TOKEN', 'GITLAB_TOKEN', 'SSH_PRIVATE_KEY'];
 
@@ -31,7 +31,7 @@ refused with HTTP 429 and Retry-After: ${RETRY_AFTER_SECONDS}; mycli's clients w
       for (const name of SECRET_ENV) delete process.env[name];
       const generated = !env.MYCLI_API_KEY;
       // node:crypto loads here only: every other CLI start goes without OpenSSL's set-up
-      const apiKey = env.MYCLI_API_KEY || crypto().randomBytes(24).toString('base64url');
+      const apiKey = env.MYCLI_API_KEY || loadCrypto().randomBytes(24).toString('base64url');
       delete env.MYCLI_API_KEY;
       const orchestrator = await localOrchestrator(env, limits);
       const platform = orchestrator.platform as LocalPlatform;
