@@ -114,21 +114,27 @@ try {
   // What the floor leaves out and no run with mycli's guarantees can: a process that waits for
   // runs (the spare), the clone in a process apart from the command, the command in a PID and
   // mount namespace, and the answer over a socket (bench/structural/). Shows how much of the
-  // dispatch ratio is the design's own and how much is mycli's code.
-  const socket = join(work, 'structural.sock');
-  const waiter = spawn(process.execPath, [join(ROOT, 'bench', 'structural', 'waiter.cjs'), socket], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    await new Promise((ready, fail) => {
-      waiter.stdout.once('data', ready);
-      waiter.once('exit', (code) => fail(new Error(`bench/structural/waiter.cjs exited ${code}`)));
-    });
-    await dispatch('structural minimum (waiting process, ns)', async () => {
-      await settle();
-      return measure(process.execPath, [join(ROOT, 'bench', 'structural', 'ask.cjs'), socket, repo, join(work, `structural-${n++}`)]);
-    });
-  } finally {
-    waiter.kill();
-  }
+  // dispatch ratio is the design's own and how much is mycli's code. The second line runs each
+  // step through docker/entrypoint.sh, the one executor (DESIGN.md §4), and nothing of mycli's
+  // Node code: no record, log, follower or supervisor.
+  const structural = async (label, waiterArgs) => {
+    const socket = join(work, `structural-${n++}.sock`);
+    const waiter = spawn(process.execPath, [join(ROOT, 'bench', 'structural', 'waiter.cjs'), socket, ...waiterArgs], { stdio: ['ignore', 'pipe', 'inherit'], env: gitEnv });
+    try {
+      await new Promise((ready, fail) => {
+        waiter.stdout.once('data', ready);
+        waiter.once('exit', (code) => fail(new Error(`bench/structural/waiter.cjs exited ${code}`)));
+      });
+      await dispatch(label, async () => {
+        await settle();
+        return measure(process.execPath, [join(ROOT, 'bench', 'structural', 'ask.cjs'), socket, repo, join(work, `structural-${n++}`)]);
+      });
+    } finally {
+      waiter.kill();
+    }
+  };
+  await structural('structural minimum (waiting process, ns)', []);
+  await structural('  the same, each step through entrypoint.sh', [join(ROOT, 'docker', 'entrypoint.sh')]);
 
   // 2. Log throughput and memory: bench/output.mjs.
 
