@@ -5,7 +5,7 @@
  * (.ci/run does both).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { cliEnv, mycli, Serve, startServe } from '../support/cli';
@@ -141,8 +141,22 @@ describe('security: Git credentials reach only the clone', function () {
   it('a command that searches /proc, $HOME, mycli\'s home and the temp folder finds no credential', async () => {
     // the token is also in the user config, where a relative path from the workspace would reach it
     writeFileSync(join(home, 'config.yaml'), `git:\n  github_token: ${TOKEN}\n`, { mode: 0o600 });
+    // Files are searched if written since this test began (older ones, such as a compiled copy of
+    // this test in tsx's cache, hold the token without any run having leaked it; and a search of
+    // every file in a developer's /tmp can take minutes).
+    const since = join(markers, 'search-since');
+    writeFileSync(since, '');
+    // a little earlier than now, as file times move in the kernel's coarse ticks
+    const began = new Date(Date.now() - 100);
+    utimesSync(since, began, began);
+    const part = TOKEN.slice(4, 30);
     const search = [
-      `grep -rl -- '${TOKEN.slice(4, 30)}' /proc/[0-9]*/environ /proc/[0-9]*/cmdline "$HOME" '${home}' /tmp 2>/dev/null | grep -v '^/proc/self/' | head -5`,
+      // put together here, so that no command line and no environment holds it whole: else the
+      // search would find itself (this text is the run's USER_COMMAND and sh's argument)
+      `p='${part.slice(0, 8)}'; p="$p"'${part.slice(8)}'; found=''`,
+      `for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do case "$(tr '\\000' '\\n' < "$f" 2>/dev/null)" in *"$p"*) found="$found $f" ;; esac; done`,
+      `for f in $(find "$HOME" '${home}' /tmp -type f -newer '${since}' 2>/dev/null); do grep -qF -- "$p" "$f" 2>/dev/null && found="$found $f"; done`,
+      'echo "found:$found"',
       `cat ../../../../config.yaml 2>/dev/null | head -3`,
       `cat '${home}/config.yaml' 2>/dev/null | head -3`,
       `echo "runs seen: $(ls '${home}/local/executions' 2>/dev/null | tr '\\n' ' ')"`,
@@ -155,6 +169,7 @@ describe('security: Git credentials reach only the clone', function () {
       await other;
       assert.equal(r.code, 0, r.stderr);
       assertNoCanary('search', r.stdout + r.stderr);
+      assert.match(r.stdout, /^found:\n/m, `a process or a file written since the test began holds the token:\n${r.stdout}`);
       assert.match(r.stdout, /searched\n$/);
       assert.doesNotMatch(r.stdout, /github_token/, 'the user config is hidden from the command');
       const own = /(exec-\S+) SUCCEEDED/.exec(r.stderr)![1]!;
