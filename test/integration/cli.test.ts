@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { CLI, CLI_BACKENDS, CliBackend, CliBackendFactory, cliEnv, inProcessBackend, mycli, serveBackend } from '../support/cli';
 import { git, makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { GitServer, SmartHttpServer, SshdServer, startGitDaemon, startSmartHttp, startSshd } from '../support/gitServers';
-import { run, sleep } from '../support/proc';
+import { run, sleep, waitFor } from '../support/proc';
+import { assertGone, sleepers, tag } from '../support/sleepers';
 
 const TOKEN = 'ghp_testtoken_0123456789abcdef';
 
@@ -144,10 +145,11 @@ for (const [label, factory] of CLI_BACKENDS) {
     });
 
     it('kills a running execution and everything it started', async () => {
-      const marker = join(root, `killed-${label.replace(/\W/g, '')}`);
-      const d = await mycli(['exec', '--detach', '--repo', url, `echo begin; (sleep 30; touch ${marker}) & sleep 30`], { env });
+      const job = tag();
+      const d = await mycli(['exec', '--detach', '--repo', url, `echo begin; (sleep ${job}; echo never) & sleep 30`], { env });
       const id = d.stdout.trim();
       await waitForStatus(env, id, 'RUNNING');
+      await waitFor('the background job to start', () => (sleepers(job).length ? true : undefined));
       const k = await mycli(['kill', id], { env });
       assert.equal(k.code, 0, k.stderr);
       assert.equal(k.stdout, `${id} STOPPED\n`);
@@ -156,8 +158,7 @@ for (const [label, factory] of CLI_BACKENDS) {
       const again = await mycli(['kill', id], { env });
       assert.equal(again.code, 1);
       assert.match(again.stderr, /already ended \(STOPPED\)/);
-      await sleep(500);
-      assert.equal(existsSync(marker), false, 'the background job was stopped with the run');
+      await assertGone(job, 'the background job');
     });
 
     it('rejects invalid input before anything runs, with one line that says what to change', async () => {

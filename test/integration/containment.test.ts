@@ -6,39 +6,13 @@
  * process-group fallback, where leftovers are found by the run's id and its output pipes).
  */
 import { strict as assert } from 'node:assert';
-import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { sleep, waitFor } from '../support/proc';
-
-/** A sleep duration no other process on the machine uses: `sleep <tag>` names a process of this test. */
-const tag = (): string => `${randomInt(100000, 999999)}.${randomInt(100, 999)}`;
-
-/** Live processes whose command line has `sleep <t>`. */
-function sleepers(t: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-      if (argv.includes(t) && argv.some((a) => a === 'sleep' || a.endsWith('/sleep'))) found.push(Number(pid));
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
-
-/** Waits (generously: SIGKILLed processes take a moment to be reaped) until no `sleep <t>` is left. */
-async function assertGone(t: string, what: string): Promise<void> {
-  const until = Date.now() + 10000;
-  while (sleepers(t).length) {
-    if (Date.now() > until) assert.fail(`${what} is still running (pids ${sleepers(t).join(', ')})`);
-    await sleep(100);
-  }
-}
+import { waitFor } from '../support/proc';
+import { assertGone, tag } from '../support/sleepers';
 
 async function statusOf(env: NodeJS.ProcessEnv, id: string): Promise<Record<string, unknown>> {
   const r = await mycli(['status', '--json', id], { env });

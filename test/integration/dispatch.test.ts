@@ -207,7 +207,8 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
   for (const isolation of ['on', 'off']) {
     it(`a clone that fails never runs the command started ahead (isolation ${isolation})`, async () => {
       const home = await freshHome();
-      const marker = join(home, 'ran');
+      // outside mycli's home, which an isolated run's command cannot see: a marker there could not show that it ran
+      const marker = join(root, `ran-${isolation}`);
       const env = cliEnv({ MYCLI_HOME: home, ...(isolation === 'off' ? { MYCLI_LOCAL_ISOLATION: 'off' } : {}) });
       const r = await mycli(['exec', '--repo', url, '--branch', 'no-such-branch', `touch ${marker}`], { env });
       assert.equal(r.code, 79, r.stderr);
@@ -220,7 +221,7 @@ describe('dispatch: spare supervisors and the run step started ahead', function 
 
   it('a run stopped while it clones ends STOPPED, and the command started ahead never runs', async () => {
     const home = await freshHome();
-    const marker = join(home, 'ran');
+    const marker = join(root, 'ran-stopped'); // outside mycli's home, as above
     const env = cliEnv({ MYCLI_HOME: home });
     // a Git "server" that accepts and never answers: the clone hangs until the run is stopped
     const sockets: Socket[] = [];

@@ -676,6 +676,7 @@ describe('docker/entrypoint.sh', function () {
       assert.match(r.stderr, /^mycli: command timed out after 1 seconds$/m);
       didNotWaitFor(r, 'the command\'s sleep', LEFTOVER_SECONDS);
       assert.equal(r.pipesHeldOpen, false);
+      assert.ok(readPid(pf) > 0, 'the command wrote its sleep\'s pid');
       assert.ok(!isAlive(readPid(pf)), 'sleep left running');
     });
 
@@ -691,6 +692,7 @@ describe('docker/entrypoint.sh', function () {
       assert.equal(r.code, 124, r.stderr);
       didNotWaitFor(r, 'the command\'s sleep', LEFTOVER_SECONDS);
       assert.equal(r.pipesHeldOpen, false);
+      assert.ok(readPid(pf) > 0, 'the command wrote its sleep\'s pid');
       assert.ok(!isAlive(readPid(pf)));
     });
 
@@ -705,6 +707,7 @@ describe('docker/entrypoint.sh', function () {
       assert.equal(r.stdout, 'done\n');
       didNotWaitFor(r, 'the leftover sleep', LEFTOVER_SECONDS);
       assert.equal(r.pipesHeldOpen, false);
+      assert.ok(readPid(pf) > 0, 'the command wrote its sleep\'s pid');
       assert.ok(!isAlive(readPid(pf)));
     });
 
