@@ -435,6 +435,7 @@ describe('aws: the Lambda bundle against moto', function () {
     assert.equal(sent[0]!.launchType, undefined);
     assert.ok(!JSON.stringify(sent[0]).includes(SECRET));
     // what moto answers (it has no FARGATE_SPOT capacity) is recorded as a run that failed to start, with the reason
-    if (out.status === 'FAILED') assert.match((await platform.status('exec-spot-1')).stopped_reason ?? '', /ECS could not start the task/);
+    assert.equal(out.status, 'FAILED');
+    assert.match((await platform.status('exec-spot-1')).stopped_reason ?? '', /ECS could not start the task/);
   });
 });

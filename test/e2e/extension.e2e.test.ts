@@ -39,6 +39,9 @@ describe('e2e: the .vsix in code-server, driven in Chromium', function () {
     const workspace = join(tmp, 'workspace');
     await mkdir(workspace);
     await writeFile(join(workspace, '.mycli.yaml'), `# runs clone this local repository\nrepo: ${repo.bareDir}\nbranch: main\n`);
+    // a second config, in a sub-folder, that only Run This Config on that file applies
+    await mkdir(join(workspace, 'ci'));
+    await writeFile(join(workspace, 'ci', '.mycli.yaml'), `repo: ${repo.bareDir}\nbranch: main\nenv:\n  E2E_CONFIG: from-ci\n`);
     dirs = await codeServerDirs();
     await installVsix(bin, dirs, VSIX);
     server = await startCodeServer(bin, dirs, hermeticEnv({ MYCLI_HOME: join(tmp, 'mycli-home') }), workspace);
@@ -103,15 +106,16 @@ describe('e2e: the .vsix in code-server, driven in Chromium', function () {
     await enterCommand('./greet.sh; echo e2e-output-line; sleep 4; echo e2e-done');
     const status = page.locator('.statusbar-item', { hasText: 'mycli: 1 running' });
     await status.waitFor({ timeout: 120_000 });
-    await waitFor('the output line', async () => (await outputText()).includes('e2e-output-line'));
+    // whole lines: the channel's first line echoes the command (`$ ./greet.sh; echo e2e-output-line; ...`)
+    await waitFor('the output line', async () => /^e2e-output-line$/m.test(await outputText()));
     await screenshot('running');
     const item = treeItem('e2e-output-line');
     await waitFor('the execution to succeed in the tree', async () => (await item.getAttribute('aria-label'))!.includes('SUCCEEDED exit 0'));
     assert.equal(await item.locator('.codicon-pass').count(), 1, 'the success icon');
     await waitFor('the status bar item to hide', async () => (await status.count()) === 0);
     const out = await outputText();
-    assert.match(out, /hello from greet\.sh/);
-    assert.match(out, /e2e-done/);
+    assert.match(out, /^hello from greet\.sh$/m);
+    assert.match(out, /^e2e-done$/m);
     await screenshot('succeeded');
   });
 
@@ -129,18 +133,22 @@ describe('e2e: the .vsix in code-server, driven in Chromium', function () {
   it('right-click .mycli.yaml > Run This Config runs with that file', async function () {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+Shift+E');
-    const file = page.locator('.explorer-folders-view [role="treeitem"]', { hasText: '.mycli.yaml' }).first();
+    // ci/.mycli.yaml, not the folder's own: its env is what tells the two apart
+    const folder = page.locator('.explorer-folders-view [role="treeitem"][aria-level="1"]', { hasText: /^ci$/ }).first();
+    await folder.waitFor({ timeout: 60_000 });
+    if ((await folder.getAttribute('aria-expanded')) !== 'true') await folder.click();
+    const file = page.locator('.explorer-folders-view [role="treeitem"][aria-level="2"]', { hasText: '.mycli.yaml' }).first();
     await file.waitFor({ timeout: 60_000 });
     await file.click({ button: 'right' });
     const entry = page.locator('.monaco-menu .action-label', { hasText: 'Run This Config' }).first();
     await entry.waitFor({ timeout: 30_000 });
     await screenshot('explorer-menu');
     await entry.click();
-    await enterCommand('echo e2e-from-config-menu');
+    await enterCommand('echo e2e-config-$E2E_CONFIG');
     await page.locator('.activitybar [aria-label^="mycli"]').first().click();
-    const item = treeItem('e2e-from-config-menu');
+    const item = treeItem('e2e-config-');
     await waitFor('the config run to succeed', async () => (await item.getAttribute('aria-label'))!.includes('SUCCEEDED'));
-    await waitFor('its output', async () => (await outputText()).includes('e2e-from-config-menu'));
+    await waitFor('its output, with the env of ci/.mycli.yaml', async () => /^e2e-config-from-ci$/m.test(await outputText()));
     await screenshot('run-this-config');
   });
 

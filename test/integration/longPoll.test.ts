@@ -45,7 +45,10 @@ describe('logs long poll through mycli serve', function () {
       if ((page.next_token as string) === token) break;
       token = page.next_token as string;
     }
-    const page = await call({ action: 'logs', execution_id: id, next_token: token, wait_ms: 15000 });
+    const asked = Date.now();
+    // the most a request may wait (20 s): held to its end instead of woken by the output (at 2 s), it fails here
+    const page = await call({ action: 'logs', execution_id: id, next_token: token, wait_ms: 20_000 });
+    assert.ok(Date.now() - asked < 12_000, `answered when the output came, not when its wait ran out (${Date.now() - asked} ms)`);
     assert.equal(page.waited, true);
     const events = page.events as Array<{ message: string }>;
     assert.ok(events.length > 0, 'the waiting request came back with output, not empty');

@@ -3,6 +3,7 @@
  * the real executor, driven by the real HTTP client over loopback and by the real CLI.
  */
 import { strict as assert } from 'node:assert';
+import { waitForEnd } from '../../src/client/apiClient';
 import { followLogs } from '../../src/client/logFollower';
 import { HttpClient } from '../../src/client/httpClient';
 import { eventBytes, eventStream } from '../../src/client/logEvents';
@@ -146,7 +147,9 @@ describe('mycli serve under load', function () {
     assert.equal(queued.queue_position, 1);
     assert.deepEqual(await client.kill(queued.execution_id), { execution_id: queued.execution_id, status: 'STOPPED' });
     await client.kill(busy.execution_id);
-    await sleep(1000);
+    // the slot is free: a run started now ends only after anything the queue wrongly started in it
+    const third = await client.exec({ repo, command: 'echo third' });
+    assert.equal((await waitForEnd(client, third.execution_id))?.status, 'SUCCEEDED');
     const info = await client.status(queued.execution_id);
     assert.equal(info.status, 'STOPPED');
     assert.equal(info.started_at, null);

@@ -82,7 +82,9 @@ describe('FolderWatch', function () {
   it('a folder that does not exist leaves the waits to their time', async () => {
     const before = closed;
     const w = new FolderWatch(path.join(tmp, 'missing'), () => closed++);
+    const asked = Date.now();
     await w.wait(50);
+    assert.ok(Date.now() - asked >= 45, 'the wait took its time rather than returning at once');
     assert.equal(closed, before);
   });
 });

@@ -208,7 +208,7 @@ describe('routeApiRequest', () => {
     it('400 for a status call without execution_id', async () => {
       assert.equal(errorOf(await request({ action: 'status' }), 400, 'invalid_request').field, 'execution_id');
     });
-    it('list returns executions newest first', async () => {
+    it('list: 200 with the platform\'s executions in the platform\'s order (newest first is each platform\'s to keep)', async () => {
       const a = JSON.parse((await request(execBody)).body) as ExecResponse;
       const b = JSON.parse((await request(execBody)).body) as ExecResponse;
       const res = await request({ action: 'list' });
