@@ -11,6 +11,7 @@ describe('extension: status bar and end messages', () => {
   it('names a failure with its exit code, a timeout and a stop', () => {
     assert.equal(failureText(info({ status: 'FAILED', exit_code: 3, command: 'make' })), '$(error) mycli: make failed (exit 3)');
     assert.equal(failureText(info({ status: 'TIMED_OUT', exit_code: 124, command: 'make' })), '$(error) mycli: make timed out');
+    assert.equal(failureText(info({ status: 'STOPPED', exit_code: null, command: 'make' })), '$(error) mycli: make stopped');
   });
 
   it('reports how a run ended, with the reason when it did not succeed', () => {
