@@ -74,7 +74,8 @@ for (const [label, modeEnv] of modes) {
 
     it('a daemon that double-forks and closes its output is stopped with the run', async () => {
       const t = tag();
-      const r = await mycli(['exec', '--repo', url, `(setsid sh -c 'exec >/dev/null 2>&1 </dev/null; exec sleep ${t}' &); echo up`], { env });
+      // the command ends once the daemon runs, so that what is checked below is a daemon that ran
+      const r = await mycli(['exec', '--repo', url, `(setsid sh -c 'exec >/dev/null 2>&1 </dev/null; exec sleep ${t}' &); until pgrep -f '^sleep ${t}$' >/dev/null; do sleep 0.05; done; echo up`], { env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'up\n');
       await assertGone(t, 'the double-forked daemon');
