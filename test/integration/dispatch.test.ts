@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CLI, cliEnv, mycli } from '../support/cli';
 import { makeBareRepo, makeTempDir, removeDir } from '../support/gitRepos';
 import { GitServer, startGitDaemon } from '../support/gitServers';
-import { run, RunResult, waitFor } from '../support/proc';
+import { processesByArgv, run, RunResult, waitFor } from '../support/proc';
 import { isAlive } from '../../src/backend/local/processes';
 
 /** The spares waiting under `home`: pid and socket path. */
@@ -27,16 +27,7 @@ function spares(home: string): Array<{ pid: number; socket: string }> {
 }
 
 /** The pids of spare supervisor processes of `home`, from /proc (booting or leaving ones included). */
-function spareProcesses(home: string): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      return argv.includes('--spare') && argv.some((a) => a.includes(home));
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
+const spareProcesses = (home: string): number[] => processesByArgv((argv) => argv.includes('--spare') && argv.some((a) => a.includes(home)));
 
 /** Once the run's supervisor has exited, its steps (the command started ahead among them) are over. */
 async function supervisorGone(home: string, id: string): Promise<void> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cliEnv, mycli, Serve, startServe } from '../support/cli';
 import { makeBareRepo, makeTempDir, makeWorkingClone, removeDir } from '../support/gitRepos';
 import { SmartHttpServer, startSmartHttp } from '../support/gitServers';
-import { sleep, waitFor } from '../support/proc';
+import { processesByArgv, sleep, waitFor } from '../support/proc';
 
 const TOKEN = 'ghp_SecurityTierCanary0123456789abcdefXYZ';
 const TOKEN_B64 = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
@@ -224,22 +224,17 @@ describe('security: Git credentials reach only the clone', function () {
       await mycli(['kill', id], { env });
     }
     // and of every other supervisor here (the spares waiting for a run)
-    for (const pidDir of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      let cmd = '';
+    for (const pid of processesByArgv((argv) => argv.some((a) => a.endsWith('supervisor.js')))) {
+      let environ: string;
       try {
-        cmd = readFileSync(`/proc/${pidDir}/cmdline`, 'latin1');
-      } catch {
-        continue;
-      }
-      if (!cmd.includes('supervisor.js')) continue;
-      try {
-        const environ = readFileSync(`/proc/${pidDir}/environ`, 'latin1');
-        assertNoCanary(`supervisor ${pidDir} environ`, environ);
-        assert.ok(!environ.includes(API_KEY));
+        environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
       } catch (err) {
         // gone meanwhile, or another user's (not one of ours)
         if (!['ENOENT', 'ESRCH', 'EACCES', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        continue;
       }
+      assertNoCanary(`supervisor ${pid} environ`, environ);
+      assert.ok(!environ.includes(API_KEY));
     }
   });
 

@@ -154,6 +154,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Live processes whose command line (its arguments, as /proc/<pid>/cmdline holds them) passes `test`; [] where there is no /proc. */
+export function processesByArgv(test: (argv: string[]) => boolean): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+    try {
+      return test(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0'));
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
 /** All live descendants of `pid` (children, grandchildren, …), read from /proc; [] where there is no /proc. */
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();

@@ -5,25 +5,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { sleep } from './proc';
+import { processesByArgv, sleep } from './proc';
 
 /** A sleep duration no other process on the machine uses: `sleep <tag>` names a process of this test. */
 export const tag = (): string => `${randomInt(100000, 999999)}.${randomInt(100, 999)}`;
 
 /** Live processes whose command line has `sleep <t>`. */
-export function sleepers(t: string): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-      if (argv.includes(t) && argv.some((a) => a === 'sleep' || a.endsWith('/sleep'))) found.push(Number(pid));
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
+export const sleepers = (t: string): number[] =>
+  processesByArgv((argv) => argv.includes(t) && argv.some((a) => a === 'sleep' || a.endsWith('/sleep')));
 
 /** Waits (generously: SIGKILLed processes take a moment to be reaped) until no `sleep <t>` is left. */
 export async function assertGone(t: string, what: string): Promise<void> {
